@@ -1,0 +1,27 @@
+# The two commands: `make demo` (set up, then run the whole job on the demo organisation)
+# and `make test` (the whole test suite). Everything else is an implementation detail.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+KIT := $(BIN)/adoption-kit
+
+.PHONY: demo test lint
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+demo: $(VENV)/.installed
+	$(KIT) demo
+	$(KIT) ingest
+	$(KIT) run
+
+test: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .

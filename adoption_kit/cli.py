@@ -1,0 +1,170 @@
+"""adoption-kit demo | keygen | ingest | publish | run | serve."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from adoption_kit import __version__
+from adoption_kit.config import Settings, load_settings
+from adoption_kit.errors import KitError
+
+FAILED_RUNS_EXIT = 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``adoption-kit`` command."""
+    arguments = _parser().parse_args(argv)
+    try:
+        settings = load_settings(overrides_file=arguments.parameters)
+        return arguments.command(settings, arguments)
+    except KitError as error:
+        print(f"adoption-kit: {error}", file=sys.stderr)
+        return error.exit_code
+
+
+def _demo(settings: Settings, arguments: argparse.Namespace) -> int:
+    from adoption_kit.demo import DemoSpec, write_demo
+    from adoption_kit.privacy.pseudonym import create_key_file
+
+    spec = DemoSpec(
+        people=arguments.people, months=arguments.months, seed=arguments.seed, start=arguments.start
+    )
+    raw = arguments.out or settings.paths.raw
+    summary = write_demo(raw, spec)
+    key = create_key_file(settings.key_file)
+    print(
+        f"Demo organisation written to {raw}: {summary.people} people in {summary.departments} departments"
+        f" and {summary.teams} teams, {len(summary.files)} files, {summary.first_day} to {summary.last_day}."
+        f" Planted effect: {summary.planted_kpi} +{summary.planted_effect:.0%} at full adoption."
+    )
+    print(f"Demo pseudonymization key: {key} (outside the workspace; keep real keys out of the project)")
+    return 0
+
+
+def _keygen(settings: Settings, arguments: argparse.Namespace) -> int:
+    from adoption_kit.privacy.pseudonym import create_key_file
+
+    path = arguments.key_file or settings.key_file
+    existed = path.exists()
+    create_key_file(path)
+    print(f"{'Kept the existing' if existed else 'Created a new'} key at {path}")
+    return 0
+
+
+def _ingest(settings: Settings, arguments: argparse.Namespace) -> int:
+    from adoption_kit.ingest import ingest
+    from adoption_kit.privacy.pseudonym import Pseudonymizer
+
+    workspace = arguments.workspace or settings.paths.workspace
+    pseudonymizer = Pseudonymizer.load(arguments.key_file or settings.key_file, workspace=workspace)
+    report = ingest(
+        arguments.paths or [settings.paths.raw],
+        workspace=workspace,
+        pseudonymizer=pseudonymizer,
+        source=arguments.source,
+    )
+    print(report.as_text())
+    print(f"\nWorkspace written to {report.workspace.path}")
+    return 0
+
+
+def _publish(settings: Settings, arguments: argparse.Namespace) -> int:
+    run = _published_run(settings, arguments)
+    print(f"Published {len(run.tables)} tables for {run.period} to {run.path}")
+    return 0
+
+
+def _run(settings: Settings, arguments: argparse.Namespace) -> int:
+    from adoption_kit.batch import run_reports, summary_table
+
+    published = _published_run(settings, arguments)
+    results = run_reports(
+        published,
+        notebooks=arguments.notebooks or settings.batch.notebooks,
+        reports_root=settings.paths.reports,
+        notebooks_dir=settings.root / "notebooks",
+        jobs=arguments.jobs or settings.batch.jobs,
+        timeout_seconds=arguments.timeout or settings.batch.timeout_seconds,
+        min_group_size=settings.min_group_size,
+    )
+    print(summary_table(results))
+    print(f"\nReports: {settings.paths.reports / published.period / 'index.html'}")
+    print(
+        "Dashboard: adoption-kit serve   (from the project folder; .venv/bin/adoption-kit if not activated)"
+    )
+    return FAILED_RUNS_EXIT if any(result.status == "failed" for result in results) else 0
+
+
+def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
+    from adoption_kit.serve import serve
+
+    return serve(
+        settings.root / "notebooks" / "dashboard.ipynb",
+        published_root=settings.paths.published,
+        port=arguments.port,
+        open_browser=arguments.open,
+    )
+
+
+def _published_run(settings: Settings, arguments: argparse.Namespace):
+    from adoption_kit.publish import publish
+    from adoption_kit.workspace import Workspace
+
+    return publish(
+        Workspace.open(settings.paths.workspace),
+        published_root=settings.paths.published,
+        period=arguments.period or "",
+        min_group_size=settings.min_group_size,
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="adoption-kit", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"adoption-kit {__version__}")
+    parser.add_argument("--parameters", type=Path, help="a YAML file overriding parameters/org.yaml")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="write the synthetic demo organisation in the vendors' formats")
+    demo.add_argument("--people", type=int, default=2000)
+    demo.add_argument("--months", type=int, default=6)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--start", type=date.fromisoformat, default=date(2026, 5, 1), help="YYYY-MM-01")
+    demo.add_argument("--out", type=Path, help="folder for the raw files (default: paths.raw)")
+    demo.set_defaults(command=_demo)
+
+    keygen = commands.add_parser("keygen", help="create a pseudonymization key file (never overwrites)")
+    keygen.add_argument("--key-file", type=Path)
+    keygen.set_defaults(command=_keygen)
+
+    ingest = commands.add_parser("ingest", help="pseudonymize exports into the workspace")
+    ingest.add_argument("paths", nargs="*", type=Path, help="files or folders (default: paths.raw)")
+    ingest.add_argument("--source", help="read every file as this format instead of detecting it")
+    ingest.add_argument("--workspace", type=Path)
+    ingest.add_argument("--key-file", type=Path)
+    ingest.set_defaults(command=_ingest)
+
+    for name, handler, text in (
+        ("publish", _publish, "compute and gate the published tables of a period"),
+        ("run", _run, "publish, then run the report notebooks once per group"),
+    ):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--period", help="YYYY-MM (default: the last month with data)")
+        if name == "run":
+            command.add_argument("--notebooks", nargs="+")
+            command.add_argument("--jobs", type=int)
+            command.add_argument("--timeout", type=int, help="seconds per notebook run")
+        command.set_defaults(command=handler)
+
+    serve = commands.add_parser("serve", help="open the read-only leaders' dashboard (Voila)")
+    serve.add_argument("--port", type=int, default=8866)
+    serve.add_argument("--open", action="store_true", help="open a browser")
+    serve.set_defaults(command=_serve)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""One typed settings object, loaded from ``parameters/*.yaml``: every threshold lives there."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from adoption_kit.errors import ConfigError
+
+PARAMETERS_FILE = Path("parameters") / "org.yaml"
+KEY_ENV = "ADOPTION_KIT_KEY"
+HOME_ENV = "ADOPTION_KIT_HOME"
+SMALLEST_ALLOWED_GROUP = 3
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where each data tier lives (absolute once loaded)."""
+
+    raw: Path
+    workspace: Path
+    published: Path
+    reports: Path
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """How `adoption-kit run` fans notebooks out over groups."""
+
+    by: str = "department"
+    notebooks: tuple[str, ...] = ("adoption_overview",)
+    jobs: int = 2
+    timeout_seconds: int = 600
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs to know, read from the parameters files."""
+
+    root: Path
+    min_group_size: int
+    paths: Paths
+    key_file: Path
+    batch: BatchSettings = field(default_factory=BatchSettings)
+
+    def __post_init__(self) -> None:
+        if self.min_group_size < SMALLEST_ALLOWED_GROUP:
+            raise ConfigError(
+                f"min_group_size is {self.min_group_size}",
+                column="min_group_size",
+                expected=f"an integer of at least {SMALLEST_ALLOWED_GROUP}",
+            )
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with some fields replaced (None values are ignored)."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The project folder: ``$ADOPTION_KIT_HOME``, else the nearest folder upwards holding parameters/."""
+    if os.environ.get(HOME_ENV):
+        return Path(os.environ[HOME_ENV]).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / PARAMETERS_FILE).is_file():
+            return folder
+    raise ConfigError(
+        f"no {PARAMETERS_FILE} found in {here} or any folder above it",
+        expected=f"to run inside an adoption-kit project, or {HOME_ENV} set to one",
+    )
+
+
+def load_settings(root: Path | None = None, *, overrides_file: Path | None = None) -> Settings:
+    """Read ``parameters/org.yaml`` (and an optional file of overrides) into :class:`Settings`."""
+    root = find_root() if root is None else root.resolve()
+    values = _read_yaml(root / PARAMETERS_FILE)
+    if overrides_file is not None:
+        values = _merge(values, _read_yaml(overrides_file))
+    try:
+        paths = {name: _absolute(root, value) for name, value in values["paths"].items()}
+        batch = values.get("batch", {})
+        return Settings(
+            root=root,
+            min_group_size=int(values["min_group_size"]),
+            paths=Paths(**paths),
+            key_file=_absolute(root, values["key_file"]),
+            batch=BatchSettings(
+                by=str(batch.get("by", "department")),
+                notebooks=tuple(batch.get("notebooks", ("adoption_overview",))),
+                jobs=int(batch.get("jobs", 2)),
+                timeout_seconds=int(batch.get("timeout_seconds", 600)),
+            ),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise ConfigError(
+            f"parameters are incomplete or of the wrong type: {error}",
+            path=root / PARAMETERS_FILE,
+            expected="min_group_size, paths.{raw,workspace,published,reports} and key_file",
+        ) from error
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ConfigError(f"cannot read parameters: {error}", path=path, expected="a YAML mapping") from error
+    if not isinstance(loaded, dict):
+        raise ConfigError("parameters file is not a mapping", path=path, expected="a YAML mapping")
+    return loaded
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        merged[key] = (
+            _merge(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+        )
+    return merged
+
+
+def _absolute(root: Path, value: str | Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else root / path

@@ -1,0 +1,212 @@
+"""Charts of published tables, with one house theme and one colour per tool everywhere.
+
+Each function takes a published table already filtered to one group (``run.table(name, group=...)``),
+keyword-only options and an optional ``ax``, and returns the matplotlib Axes. Suppressed rows are never drawn
+(a gap, not a zero); a table with nothing left to show gives an Axes that says so instead of an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.ticker import PercentFormatter
+
+from adoption_kit.errors import KitError
+
+# One colour per tool, from seaborn's colour-blind palette; "any" (any AI tool) is the dark summary line.
+TOOL_COLOURS = {
+    "chatgpt_enterprise": "#029E73",
+    "github_copilot": "#0173B2",
+    "claude_code": "#D55E00",
+    "cursor": "#CC78BC",
+    "m365_copilot": "#DE8F05",
+    "gemini": "#56B4E9",
+    "openai_api": "#CA9161",
+    "any": "#3B3B3B",
+}
+TOOL_LABELS = {
+    "chatgpt_enterprise": "ChatGPT Enterprise",
+    "github_copilot": "GitHub Copilot",
+    "claude_code": "Claude Code",
+    "cursor": "Cursor",
+    "m365_copilot": "Microsoft 365 Copilot",
+    "gemini": "Gemini",
+    "openai_api": "OpenAI API",
+    "any": "Any AI tool",
+}
+OTHER_TOOL_COLOUR = "#949494"
+TOO_FEW_NOTE = "Too few people to show.\nGroups under the minimum size are hidden, never shown as zero."
+HOUSE_RC = {
+    "figure.figsize": (8.0, 4.0),
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "savefig.bbox": "tight",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlelocation": "left",
+    "axes.titleweight": "bold",
+    "legend.frameon": False,
+    "date.converter": "concise",
+}
+
+
+def use_house_theme() -> None:
+    """Apply the kit's seaborn theme and matplotlib settings to every figure drawn after this call."""
+    sns.set_theme(context="notebook", style="whitegrid", palette=list(TOOL_COLOURS.values()), rc=HOUSE_RC)
+
+
+def tool_palette(tools: Iterable[str]) -> dict[str, str]:
+    """The colour of each tool (tools the kit does not know yet are grey)."""
+    return {tool: TOOL_COLOURS.get(tool, OTHER_TOOL_COLOUR) for tool in tools}
+
+
+def tool_label(tool: str) -> str:
+    """A tool's name for people ("github_copilot" -> "GitHub Copilot")."""
+    return TOOL_LABELS.get(tool, tool)
+
+
+def activation_bars(activation: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Share of seat holders who used each tool at least once, one bar per tool labelled with the counts."""
+    data = _one_group(activation, ["tool", "seat_holders", "activated", "activation_rate"], "activation")
+    data = data.loc[~data["suppressed"] & data["activation_rate"].notna()]
+    ax = _axes(ax)
+    ax.set_title("Seat holders who have used each tool", loc="left")
+    if data.empty:
+        return _too_few(ax)
+    data = data.set_index("tool").loc[_ordered(data["tool"])].reset_index()
+    data = data.assign(rate=_floats(data["activation_rate"]), label=data["tool"].map(tool_label))
+    labels = data["label"].tolist()
+    sns.barplot(
+        data=data,
+        x="rate",
+        y="label",
+        hue="label",
+        order=labels,
+        hue_order=labels,
+        palette=dict(zip(labels, tool_palette(data["tool"]).values(), strict=True)),
+        saturation=1,
+        legend=False,
+        ax=ax,
+    )
+    counts = data["activated"].map("{:,.0f}".format) + " of " + data["seat_holders"].map("{:,.0f}".format)
+    for container, text in zip(ax.containers, counts, strict=True):
+        ax.bar_label(container, labels=[text], padding=4)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(xlim=(0, 1.18), xlabel="Share of seat holders who used the tool at least once", ylabel="")
+    return ax
+
+
+def weekly_active_lines(weekly_active: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """People active in each week, one line per tool."""
+    data = _one_group(weekly_active, ["tool", "week", "wau"], "weekly_active")
+    ax = _axes(ax)
+    ax.set_title("People active each week", loc="left")
+    wide = _wide(data, index="week", value="wau")
+    if wide.empty:
+        return _too_few(ax)
+    _lines(ax, wide)
+    ax.set(xlabel="Week starting", ylabel="Active people", ylim=(0, None))
+    return ax
+
+
+def stickiness_lines(monthly_active: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Stickiness (average weekly active people / monthly active people) per month, one line per tool."""
+    data = _one_group(monthly_active, ["tool", "month", "stickiness"], "monthly_active")
+    ax = _axes(ax)
+    ax.set_title("Stickiness: weekly active as a share of monthly active", loc="left")
+    wide = _wide(data, index="month", value="stickiness")
+    if wide.empty:
+        return _too_few(ax)
+    _lines(ax, wide)
+    months = mdates.MonthLocator()
+    ax.xaxis.set(major_locator=months, major_formatter=mdates.ConciseDateFormatter(months))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(xlabel="Month", ylabel="Weekly active / monthly active", ylim=(0, 1))
+    return ax
+
+
+def volume_bands(volume: pd.DataFrame, *, tool: str = "any", ax: Axes | None = None) -> Axes:
+    """Events per active user per week for one tool: the median as a line, a band up to the p90."""
+    data = _one_group(volume, ["tool", "week", "events_per_user_median", "events_per_user_p90"], "volume")
+    ax = _axes(ax)
+    ax.set_title(f"Use per active person each week: {tool_label(tool)}", loc="left")
+    data = data.loc[data["tool"] == tool].sort_values("week")
+    shown = ~data["suppressed"].to_numpy(dtype=bool)
+    median = np.where(shown, _floats(data["events_per_user_median"]), np.nan)
+    p90 = np.where(shown, _floats(data["events_per_user_p90"]), np.nan)
+    if np.isnan(median).all():
+        return _too_few(ax)
+    colour = tool_palette([tool])[tool]
+    ax.fill_between(
+        data["week"], median, p90, color=colour, alpha=0.2, linewidth=0, label="Median to 90th percentile"
+    )
+    ax.plot(data["week"], median, color=colour, marker="o", markersize=3, label="Median")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    margin = pd.Timedelta(days=4)
+    ax.set_xlim(data["week"].min() - margin, data["week"].max() + margin)
+    ax.set(xlabel="Week starting", ylabel="Events per active person", ylim=(0, None))
+    return ax
+
+
+def _one_group(frame: pd.DataFrame, columns: Sequence[str], table: str) -> pd.DataFrame:
+    """The table, checked: it has the columns this chart needs and at most one group."""
+    missing = [c for c in ["group", *columns, "suppressed"] if c not in frame.columns]
+    if missing:
+        raise KitError(
+            f"the {table} table has no column(s) {', '.join(missing)}",
+            column=missing[0],
+            expected=f"the published {table} table",
+        )
+    if frame["group"].nunique() > 1:
+        raise KitError(
+            f"the {table} table holds {frame['group'].nunique()} groups",
+            column="group",
+            expected=f"one group's rows, e.g. run.table({table!r}, group=...)",
+        )
+    return frame.assign(suppressed=frame["suppressed"].fillna(True).astype(bool))
+
+
+def _wide(data: pd.DataFrame, *, index: str, value: str) -> pd.DataFrame:
+    """One column per tool (in house order), suppressed or missing cells as NaN; empty if nothing to show."""
+    values = data[value].mask(data["suppressed"])
+    wide = (
+        data.assign(**{value: _floats(values)})
+        .pivot(index=index, columns="tool", values=value)
+        .sort_index()
+        .dropna(axis="columns", how="all")
+    )
+    return wide[_ordered(wide.columns)]
+
+
+def _lines(ax: Axes, wide: pd.DataFrame) -> None:
+    """One line per tool; gaps where cells are suppressed, markers so lone weeks still show."""
+    for tool, colour in tool_palette(wide.columns).items():
+        ax.plot(wide.index, wide[tool], color=colour, marker="o", markersize=3, label=tool_label(tool))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _ordered(tools: Iterable[str]) -> list[str]:
+    order = list(TOOL_COLOURS)
+    return sorted(tools, key=lambda tool: (order.index(tool) if tool in order else len(order), tool))
+
+
+def _axes(ax: Axes | None) -> Axes:
+    return plt.gca() if ax is None else ax
+
+
+def _too_few(ax: Axes) -> Axes:
+    ax.set(xticks=[], yticks=[], xlabel="", ylabel="")
+    ax.grid(visible=False)
+    ax.spines[:].set_visible(False)
+    ax.text(0.5, 0.5, TOO_FEW_NOTE, ha="center", va="center", transform=ax.transAxes, color="#555555")
+    return ax

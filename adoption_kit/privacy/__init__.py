@@ -1,0 +1,1 @@
+"""The two privacy boundaries: pseudonyms at ingest, the release gate at publication."""

@@ -1,0 +1,106 @@
+"""What a report may show about a group, and the words around it.
+
+Report notebooks and the dashboard call these instead of holding logic of their own. A report may apply a
+stricter minimum group size than the published run; it can never apply a looser one.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown
+
+from adoption_kit.errors import KitError
+from adoption_kit.publish import ORGANISATION, PublishedRun
+
+KEY_COLUMNS = frozenset({"group_by", "group", "tool", "week", "month", "suppressed"})
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$&])")
+
+
+def threshold(run: PublishedRun, min_group_size: int = 0) -> int:
+    """The minimum group size in force: the stricter of the run's own and the report's."""
+    return max(run.min_group_size, int(min_group_size))
+
+
+def groups(run: PublishedRun, *, min_group_size: int = 0) -> pd.DataFrame:
+    """Every group of the run (group_by, group, people, status), judged against :func:`threshold`."""
+    frame = run.groups()
+    people = pd.to_numeric(frame["people"], errors="coerce").fillna(0)
+    big_enough = (frame["status"] == "ok") & (people >= threshold(run, min_group_size))
+    return frame.assign(status=np.where(big_enough, "ok", "too_small"))
+
+
+def group_status(run: PublishedRun, group: str, *, min_group_size: int = 0) -> str:
+    """Whether ``group`` is big enough to report on ("ok") or not ("too_small"); KitError if unknown."""
+    frame = groups(run, min_group_size=min_group_size)
+    status = frame.loc[frame["group"] == group, "status"]
+    if status.empty:
+        raise KitError(
+            f"the run for {run.period} has no group named {group!r}",
+            path=run.path,
+            expected=f"{ORGANISATION!r} or a department: {', '.join(sorted(frame['group']))}",
+        )
+    return str(status.iloc[0])
+
+
+def visible(frame: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
+    """The rows of a published table as a report may show them.
+
+    Rows already suppressed, or resting on fewer than ``min_group_size`` people, are marked suppressed and
+    lose their numbers (charts then leave a gap); every row is kept so the time axis stays whole.
+    """
+    missing = {"people", "suppressed"} - set(frame.columns)
+    if missing:
+        raise KitError(
+            f"table has no column(s) {', '.join(sorted(missing))}",
+            column=sorted(missing)[0],
+            expected="a published table with people and suppressed columns",
+        )
+    people = pd.to_numeric(frame["people"], errors="coerce")
+    too_few = ~(people >= int(min_group_size)).fillna(False).astype(bool)
+    hidden = frame["suppressed"].fillna(True).astype(bool) | too_few
+    numbers = {column: frame[column].mask(hidden) for column in frame.columns if column not in KEY_COLUMNS}
+    return frame.assign(**numbers, suppressed=hidden)
+
+
+def headline(run: PublishedRun, group: str, *, min_group_size: int = 0) -> str:
+    """One plain sentence or two on how far ``group`` has adopted AI tools by the end of the run's period."""
+    minimum = threshold(run, min_group_size)
+    month = pd.Period(run.period, "M").strftime("%B %Y")
+    if group_status(run, group, min_group_size=minimum) == "too_small":
+        return (
+            f"Fewer than {minimum} people in {_place(group)} have published figures for {month}, so this "
+            "report shows no numbers: small groups stay hidden to protect the people in them."
+        )
+    activation = _any_tool(visible(run.table("activation", group=group), minimum))
+    weekly = _any_tool(visible(run.table("weekly_active", group=group), minimum)).sort_values("week")
+    sentences = []
+    if not activation.empty:
+        row = activation.iloc[-1]
+        sentences.append(
+            f"By the end of {month}, {row['activated']:,.0f} of the {row['seat_holders']:,.0f} people in "
+            f"{_place(group)} with a seat on an AI tool ({row['activation_rate']:.0%}) had used one at least "
+            "once."
+        )
+    if not weekly.empty:
+        row = weekly.iloc[-1]
+        week = row["week"]
+        sentences.append(f"In the week starting {week.day} {week:%B}, {row['wau']:,.0f} people used one.")
+    if not sentences:
+        return f"In {month}, no summary figure for {_place(group)} rests on at least {minimum} people."
+    return " ".join(sentences)
+
+
+def markdown(text: str) -> Markdown:
+    """Plain text as a Markdown display object, with every Markdown, HTML and LaTeX character escaped."""
+    return Markdown(MARKDOWN_SPECIALS.sub(r"\\\1", text))
+
+
+def _any_tool(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.loc[(frame["tool"] == "any") & ~frame["suppressed"]]
+
+
+def _place(group: str) -> str:
+    return "the whole organisation" if group == ORGANISATION else group

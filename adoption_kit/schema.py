@@ -1,0 +1,128 @@
+"""The canonical workspace tables and their checks, applied on every write.
+
+Dates are ``datetime64[s]`` at midnight, counts are compact integers, and person columns hold
+pseudonyms only (:mod:`adoption_kit.privacy.pseudonym` makes them; a check here refuses anything else).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from adoption_kit.errors import KitError
+
+PSEUDONYM_PATTERN = r"^p[0-9a-f]{4}_[0-9a-f]{24}$"
+TOOLS = ("chatgpt_enterprise", "github_copilot")
+GRAINS = ("day", "week", "month")
+DATE = "datetime64[s]"
+
+_person = pa.Column(str, pa.Check.str_matches(PSEUDONYM_PATTERN), nullable=False)
+_label = pa.Column(str, nullable=False)
+_optional_label = pa.Column(str, nullable=True)
+_count = pa.Column("Int64", pa.Check.ge(0), nullable=True)
+
+SCHEMAS: dict[str, pa.DataFrameSchema] = {
+    "people": pa.DataFrameSchema(
+        {
+            "person_id": _person,
+            "department": _label,
+            "team": _label,
+            "job_function": _label,
+            "location": _label,
+            "level": _optional_label,
+            "tenure_band": _optional_label,
+            "employed_from": pa.Column(DATE, nullable=True),
+            "employed_to": pa.Column(DATE, nullable=True),
+        },
+        unique=["person_id"],
+        strict=True,
+        coerce=True,
+    ),
+    "seats": pa.DataFrameSchema(
+        {
+            "person_id": _person,
+            "tool": pa.Column(str, pa.Check.isin(TOOLS)),
+            "assigned_on": pa.Column(DATE),
+            "removed_on": pa.Column(DATE, nullable=True),
+            "plan": _optional_label,
+            "monthly_cost": pa.Column(float, pa.Check.ge(0), nullable=True),
+        },
+        unique=["person_id", "tool"],
+        strict=True,
+        coerce=True,
+    ),
+    "seat_pools": pa.DataFrameSchema(
+        {
+            "tool": pa.Column(str, pa.Check.isin(TOOLS)),
+            "department": _label,
+            "purchased": pa.Column("int32", pa.Check.ge(0)),
+            "unit_cost": pa.Column(float, pa.Check.ge(0)),
+            "valid_from": pa.Column(DATE),
+            "valid_to": pa.Column(DATE, nullable=True),
+        },
+        strict=True,
+        coerce=True,
+    ),
+    "activity": pa.DataFrameSchema(
+        {
+            "person_id": _person,
+            "tool": pa.Column(str, pa.Check.isin(TOOLS)),
+            "day": pa.Column(DATE),
+            "grain": pa.Column(str, pa.Check.isin(GRAINS)),
+            "surface": _label,
+            "events": pa.Column("int32", pa.Check.ge(0)),
+            "tokens_in": _count,
+            "tokens_out": _count,
+            "cost_usd": pa.Column(float, pa.Check.ge(0), nullable=True),
+            "lines_accepted": _count,
+            "sessions": _count,
+            "throttled": _count,
+        },
+        strict=True,
+        coerce=True,
+    ),
+    "outcomes": pa.DataFrameSchema(
+        {
+            "unit_type": pa.Column(str, pa.Check.isin(("person", "team", "department"))),
+            "unit_id": _label,
+            "period": pa.Column(DATE),
+            "kpi": _label,
+            "value": pa.Column(float, nullable=False),
+        },
+        unique=["unit_type", "unit_id", "period", "kpi"],
+        strict=True,
+        coerce=True,
+    ),
+}
+
+TABLES = tuple(SCHEMAS)
+
+
+def empty(table: str) -> pd.DataFrame:
+    """An empty frame with the table's columns and dtypes."""
+    schema = SCHEMAS[table]
+    return pd.DataFrame({name: pd.Series(dtype=column.dtype.type) for name, column in schema.columns.items()})
+
+
+def conform(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Add the table's optional columns that a source does not have, in schema order."""
+    schema = SCHEMAS[table]
+    missing = {
+        name: pd.Series(index=frame.index, dtype=column.dtype.type)
+        for name, column in schema.columns.items()
+        if name not in frame.columns
+    }
+    return frame.assign(**missing)[list(schema.columns)]
+
+
+def validate(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Check ``frame`` against the table's schema; a failure is a :class:`KitError` naming the column."""
+    try:
+        return SCHEMAS[table].validate(frame, lazy=False)
+    except (pa.errors.SchemaError, pa.errors.SchemaErrors, ValueError, TypeError) as error:
+        column = getattr(error, "schema", None)
+        raise KitError(
+            f"the {table} table does not satisfy its schema: {error}",
+            column=getattr(column, "name", None),
+            expected=f"the canonical '{table}' table of DESIGN.md",
+        ) from error

@@ -1,0 +1,50 @@
+"""Export formats: one module per format, picked by content (or named explicitly) from a registry.
+
+Each module has ``NAME``, ``DESCRIPTION``, ``sniff(head) -> bool`` (does the start of a file look like
+this format?) and ``read(path) -> Extract``. An extract still carries raw identifiers: it never leaves
+:mod:`adoption_kit.ingest`, which pseudonymizes it before anything is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+
+from adoption_kit.errors import InputFileError
+from adoption_kit.sources import chatgpt_users, copilot_seats, copilot_users, kpis, roster, seat_pools
+from adoption_kit.sources._tabular import read_text
+from adoption_kit.sources.base import Extract
+
+SNIFF_CHARACTERS = 4096
+SOURCES: dict[str, ModuleType] = {
+    module.NAME: module for module in (roster, seat_pools, kpis, chatgpt_users, copilot_users, copilot_seats)
+}
+
+
+def known_formats() -> str:
+    """One line per format the kit reads, for error messages and `--help`."""
+    return "; ".join(f"{name} ({module.DESCRIPTION})" for name, module in SOURCES.items())
+
+
+def detect(path: Path) -> ModuleType:
+    """The format of ``path``, judged by its content; an unknown file is an error listing the known ones."""
+    head = read_text(path)[:SNIFF_CHARACTERS]
+    matches = [module for module in SOURCES.values() if module.sniff(head)]
+    if len(matches) != 1:
+        found = (
+            "no known format" if not matches else f"several formats ({', '.join(m.NAME for m in matches)})"
+        )
+        raise InputFileError(
+            f"cannot tell which export this is: it looks like {found}",
+            path=path,
+            expected=f"one of: {known_formats()}; or name it with --source",
+        )
+    return matches[0]
+
+
+def read(path: Path, *, source: str | None = None) -> Extract:
+    """Read one file with the named format, or the one its content shows."""
+    if source is not None and source not in SOURCES:
+        raise InputFileError(f"unknown source {source!r}", path=path, expected=f"one of {', '.join(SOURCES)}")
+    module = SOURCES[source] if source else detect(path)
+    return module.read(path)

@@ -1,0 +1,163 @@
+"""Reading delimited and JSON exports with errors that name the file, the row and the column.
+
+Columns are found by name, never by position; every cell is read as text first and then parsed, so a bad
+value is reported where it sits (row numbers are the file's line numbers, the header being line 1).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from adoption_kit.errors import InputFileError
+
+ENCODINGS = ("utf-8-sig", "cp1252")
+HEADER_LINES = 1
+
+
+def read_text(path: Path) -> str:
+    """The file's text: UTF-8 (with or without BOM), else Windows-1252 as older exports were."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputFileError(f"cannot read the file: {error.strerror}", path=path) from error
+    if not data.strip():
+        raise InputFileError("the file is empty", path=path, expected="a header and at least one row")
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputFileError("the file is not text", path=path, expected="UTF-8 or Windows-1252 text")
+
+
+def read_csv(path: Path, *, required: Mapping[str, str], optional: Mapping[str, str] = {}) -> pd.DataFrame:
+    """Read a CSV export, check ``required`` columns and parse each column by its kind.
+
+    Kinds: ``text``, ``date`` (ISO day), ``month`` (YYYY-MM), ``int`` and ``float`` (counts and amounts:
+    not negative), ``number`` (any sign). Empty cells stay missing: an empty count is not a zero.
+    """
+    try:
+        frame = pd.read_csv(io.StringIO(read_text(path)), dtype="str", keep_default_na=False, na_values=[""])
+    except pd.errors.ParserError as error:
+        raise InputFileError(f"not a well-formed CSV file: {error}", path=path) from error
+    frame.columns = frame.columns.str.strip()
+    missing = [column for column in required if column not in frame.columns]
+    if missing:
+        raise InputFileError(
+            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}",
+            path=path,
+            column=missing[0],
+            expected=f"a header with {', '.join(required)}",
+        )
+    kinds = {**{k: v for k, v in optional.items() if k in frame.columns}, **required}
+    parsed = {
+        column: parse_column(frame[column], kind, path=path, column=column) for column, kind in kinds.items()
+    }
+    return pd.DataFrame(parsed, index=frame.index)
+
+
+def read_ndjson(path: Path) -> list[dict]:
+    """One JSON object per line; a bad line is reported with its line number."""
+    records = []
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InputFileError(
+                f"line is not valid JSON ({error.msg})",
+                path=path,
+                row=number,
+                expected="one JSON object per line",
+            ) from error
+        if not isinstance(record, dict):
+            raise InputFileError("line is not a JSON object", path=path, row=number, expected="a JSON object")
+        records.append(record)
+    if not records:
+        raise InputFileError("the file has no records", path=path, expected="one JSON object per line")
+    return records
+
+
+def read_json(path: Path) -> object:
+    """A whole JSON document."""
+    try:
+        return json.loads(read_text(path))
+    except json.JSONDecodeError as error:
+        raise InputFileError(
+            f"not valid JSON ({error.msg})", path=path, row=error.lineno, expected="a complete JSON document"
+        ) from error
+
+
+def parse_column(
+    values: pd.Series, kind: str, *, path: Path, column: str, row_offset: int = HEADER_LINES + 1
+) -> pd.Series:
+    """Parse one text column; the first value that does not parse raises with its row number."""
+    text = values.astype("str").str.strip().where(values.notna())
+    if kind == "text":
+        return text
+    if kind in ("date", "month"):
+        pattern = "%Y-%m" if kind == "month" else None
+        parsed = pd.to_datetime(
+            text.str.slice(0, 10) if kind == "date" else text, format=pattern or "%Y-%m-%d", errors="coerce"
+        )
+        _raise_first_bad(
+            text,
+            parsed,
+            path=path,
+            column=column,
+            row_offset=row_offset,
+            expected="a date like 2026-05-31" if kind == "date" else "a month like 2026-05",
+        )
+        return parsed.astype("datetime64[s]")
+    if kind in ("int", "float", "number"):
+        parsed = pd.to_numeric(text, errors="coerce")
+        bad_type = text.notna() & parsed.isna()
+        if kind == "int":
+            bad_type |= parsed.notna() & (parsed % 1 != 0)
+        _raise_first(
+            bad_type,
+            text,
+            path=path,
+            column=column,
+            row_offset=row_offset,
+            expected="a whole number" if kind == "int" else "a number",
+        )
+        if kind != "number":
+            _raise_first(
+                parsed < 0,
+                text,
+                path=path,
+                column=column,
+                row_offset=row_offset,
+                expected="a number that is not negative",
+            )
+        return parsed.astype("Int64") if kind == "int" else parsed.astype("Float64")
+    raise ValueError(f"unknown column kind {kind!r}")
+
+
+def _raise_first_bad(
+    text: pd.Series, parsed: pd.Series, *, path: Path, column: str, row_offset: int, expected: str
+) -> None:
+    _raise_first(
+        text.notna() & parsed.isna(), text, path=path, column=column, row_offset=row_offset, expected=expected
+    )
+
+
+def _raise_first(
+    bad: pd.Series, text: pd.Series, *, path: Path, column: str, row_offset: int, expected: str
+) -> None:
+    if bad.fillna(False).any():
+        position = int(bad.fillna(False).to_numpy().argmax())
+        raise InputFileError(
+            f"cannot use the value {text.iloc[position]!r}",
+            path=path,
+            row=position + row_offset,
+            column=column,
+            expected=expected,
+        )

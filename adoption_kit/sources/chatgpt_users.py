@@ -1,0 +1,104 @@
+"""ChatGPT Enterprise / Edu workspace analytics: the weekly or monthly user report (CSV).
+
+One row per user per period, including inactive and pending users (FORMATS.md §2a). Activity is the
+period's message count split by surface (GPTs, projects, the rest as chat); seats come from every row.
+Names, public ids and the per-model/GPT/project dictionaries are not read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from adoption_kit.errors import InputFileError
+from adoption_kit.sources._tabular import read_csv
+from adoption_kit.sources.base import Extract, csv_header
+
+NAME = "chatgpt_user_report"
+DESCRIPTION = "ChatGPT Enterprise weekly or monthly user report CSV"
+TOOL = "chatgpt_enterprise"
+REQUIRED = {
+    "cadence": "text",
+    "period_start": "date",
+    "period_end": "date",
+    "email": "text",
+    "user_status": "text",
+    "created_or_invited_date": "date",
+    "is_active": "int",
+    "messages": "int",
+}
+OPTIONAL = {"gpt_messages": "int", "project_messages": "int"}
+GRAINS = {"weekly": "week", "monthly": "month"}
+STATUSES = ("enabled", "pending", "deleted")
+
+
+def sniff(head: str) -> bool:
+    """The user report's header has the cadence and period of each user row."""
+    return {"cadence", "period_start", "period_end", "email"} <= csv_header(head)
+
+
+def read(path: Path) -> Extract:
+    """Activity (active users' messages by surface) and seats (every listed user)."""
+    frame = read_csv(path, required=REQUIRED, optional=OPTIONAL)
+    _check_values(frame, path)
+    grain = frame["cadence"].str.lower().map(GRAINS)
+    tables = {"activity": _activity(frame, grain), "seats": _seats(frame)}
+    return Extract(NAME, path, "email", len(frame), tables)
+
+
+def _check_values(frame: pd.DataFrame, path: Path) -> None:
+    checks = (
+        ("cadence", ~frame["cadence"].str.lower().isin(GRAINS), "Weekly or Monthly"),
+        ("email", frame["email"].isna(), "an email on every row"),
+        ("user_status", ~frame["user_status"].isin(STATUSES), f"one of {', '.join(STATUSES)}"),
+        ("period_end", frame["period_end"] < frame["period_start"], "a period end on or after its start"),
+    )
+    for column, bad, expected in checks:
+        if bad.fillna(False).any():
+            row = int(bad.fillna(False).to_numpy().argmax())
+            raise InputFileError(
+                f"cannot use the value {frame[column].iloc[row]!r}",
+                path=path,
+                row=row + 2,
+                column=column,
+                expected=expected,
+            )
+
+
+def _activity(frame: pd.DataFrame, grain: pd.Series) -> pd.DataFrame:
+    active = frame["is_active"].eq(1).fillna(False) & frame["messages"].gt(0).fillna(False)
+    rows = frame.loc[active]
+    gpts = rows.get("gpt_messages", pd.Series(0, index=rows.index)).fillna(0)
+    projects = rows.get("project_messages", pd.Series(0, index=rows.index)).fillna(0)
+    chat = (rows["messages"] - gpts - projects).clip(lower=0)
+    by_surface = pd.DataFrame({"chat": chat, "gpts": gpts, "projects": projects}, index=rows.index)
+    long = (
+        by_surface.rename_axis("row")
+        .reset_index()
+        .melt(id_vars="row", var_name="surface", value_name="events")
+    )
+    long = long.loc[long["events"] > 0]
+    return pd.DataFrame(
+        {
+            "identity": rows["email"].reindex(long["row"]).to_numpy(),
+            "tool": TOOL,
+            "day": rows["period_start"].reindex(long["row"]).to_numpy(),
+            "grain": grain.reindex(long["row"]).to_numpy(),
+            "surface": long["surface"].to_numpy(),
+            "events": long["events"].astype("int64").to_numpy(),
+        }
+    )
+
+
+def _seats(frame: pd.DataFrame) -> pd.DataFrame:
+    removed = frame["period_end"].where(frame["user_status"] == "deleted")
+    return pd.DataFrame(
+        {
+            "identity": frame["email"],
+            "tool": TOOL,
+            "assigned_on": frame["created_or_invited_date"].fillna(frame["period_start"]),
+            "removed_on": removed,
+            "plan": "enterprise",
+        }
+    )

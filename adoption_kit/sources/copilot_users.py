@@ -1,0 +1,109 @@
+"""GitHub Copilot usage metrics: the per-user report (NDJSON, one record per user and day).
+
+Each day's use is split by feature into surfaces (FORMATS.md §1a): completions count accepted suggestions,
+chat, agent and CLI features count the prompts a person sent. Logins are the identity (no emails here).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from adoption_kit.errors import InputFileError
+from adoption_kit.sources._tabular import parse_column, read_ndjson
+from adoption_kit.sources.base import Extract
+
+NAME = "github_copilot_user_metrics"
+DESCRIPTION = "GitHub Copilot usage-metrics per-user report (users-1-day / users-28-day NDJSON)"
+TOOL = "github_copilot"
+REQUIRED = ("user_login", "day")
+SURFACES = {
+    "code_completion": "code_completion",
+    "chat_panel_agent_mode": "agent",
+    "agent_edit": "agent",
+    "copilot_cli": "cli",
+    "cloud_agent": "cloud_agent",
+}
+CHAT_PREFIX = "chat"
+AGENT_FLAGS = ("used_copilot_coding_agent", "used_copilot_cloud_agent")
+COUNTS = ("user_initiated_interaction_count", "code_acceptance_activity_count", "loc_added_sum")
+
+
+def sniff(head: str) -> bool:
+    """The first record is a user-day with a login."""
+    try:
+        first = json.loads(head.lstrip("\ufeff").splitlines()[0])
+    except (json.JSONDecodeError, IndexError):
+        return False
+    return isinstance(first, dict) and {"user_login", "day"} <= first.keys()
+
+
+def read(path: Path) -> Extract:
+    """Activity per login, day and surface."""
+    records = pd.DataFrame(read_ndjson(path))
+    for column in REQUIRED:
+        if column not in records.columns or records[column].isna().any():
+            row = 1 if column not in records.columns else int(records[column].isna().to_numpy().argmax()) + 1
+            raise InputFileError(
+                "missing key", path=path, row=row, column=column, expected="a login and a day in every record"
+            )
+    records["day"] = parse_column(records["day"], "date", path=path, column="day", row_offset=1)
+    features = _features(records, path)
+    surface = features["feature"].map(SURFACES)
+    surface = surface.fillna(
+        features["feature"].where(~features["feature"].str.startswith(CHAT_PREFIX), "ide_chat")
+    )
+    completions = features["feature"] == "code_completion"
+    events = features["code_acceptance_activity_count"].where(
+        completions, features["user_initiated_interaction_count"]
+    )
+    # A day whose only use was the cloud agent has no counts but is still a day of use.
+    used = (events > 0) | (features["code_generation_activity_count"] > 0) | features["flagged"]
+    activity = pd.DataFrame(
+        {
+            "identity": features["user_login"],
+            "tool": TOOL,
+            "day": features["day"],
+            "grain": "day",
+            "surface": surface,
+            "events": events.astype("int64"),
+            "lines_accepted": features["loc_added_sum"].astype("Int64"),
+        }
+    ).loc[used]
+    activity = activity.groupby(["identity", "tool", "day", "grain", "surface"], as_index=False).sum()
+    return Extract(NAME, path, "github_login", len(records), {"activity": activity})
+
+
+def _features(records: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """One row per (record, feature); records without a feature breakdown count as feature 'other'."""
+    if "totals_by_feature" not in records.columns:
+        records["totals_by_feature"] = None
+    exploded = records[["user_login", "day", "totals_by_feature"]].explode("totals_by_feature")
+    has_feature = exploded["totals_by_feature"].map(lambda item: isinstance(item, dict))
+    itemized = exploded.loc[has_feature]
+    detail = pd.json_normalize(itemized["totals_by_feature"].tolist())
+    with_features = pd.concat([itemized[["user_login", "day"]].reset_index(drop=True), detail], axis=1)
+    bare = records.loc[~records.index.isin(itemized.index)]
+    cloud_agent = bare.reindex(columns=AGENT_FLAGS).eq(True).any(axis=1)
+    bare = bare.assign(feature=cloud_agent.map({True: "cloud_agent", False: "other"}), flagged=cloud_agent)
+    features = pd.concat([with_features, bare], ignore_index=True)
+    for column in ("feature", *COUNTS, "code_generation_activity_count"):
+        if column not in features.columns:
+            features[column] = 0
+    features["flagged"] = features.get("flagged", pd.Series(False, index=features.index)).eq(True)
+    numeric = ["code_generation_activity_count", *COUNTS]
+    values = features[numeric].apply(pd.to_numeric, errors="coerce")
+    bad = values.isna() & features[numeric].notna() | (values < 0)
+    if bad.any().any():
+        column = str(bad.any().idxmax())
+        raise InputFileError(
+            f"a count is not a non-negative number ({features.loc[bad[column], column].iloc[0]!r})",
+            path=path,
+            column=column,
+            expected="non-negative whole numbers",
+        )
+    features[numeric] = values.fillna(0)
+    features["feature"] = features["feature"].astype("str")
+    return features

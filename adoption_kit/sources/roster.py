@@ -1,0 +1,63 @@
+"""The HR roster: who works where. The only source of group attributes and of identity links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from adoption_kit.errors import InputFileError
+from adoption_kit.privacy.pseudonym import normalize_email
+from adoption_kit.sources._tabular import read_csv
+from adoption_kit.sources.base import Extract, csv_header
+
+NAME = "hr_roster"
+DESCRIPTION = "HR roster CSV with employee_id, email, department, team, job_function, location"
+REQUIRED = {
+    "employee_id": "text",
+    "email": "text",
+    "department": "text",
+    "team": "text",
+    "job_function": "text",
+    "location": "text",
+}
+OPTIONAL = {
+    "full_name": "text",
+    "github_login": "text",
+    "level": "text",
+    "hire_date": "date",
+    "termination_date": "date",
+}
+
+
+def sniff(head: str) -> bool:
+    """A roster lists employees by id and email (its other columns are checked when it is read)."""
+    return {"employee_id", "email"} <= csv_header(head)
+
+
+def read(path: Path) -> Extract:
+    """The roster, one row per person; ``identity`` is the email."""
+    frame = read_csv(path, required=REQUIRED, optional=OPTIONAL)
+    for column in ("email", "employee_id", "department", "team"):
+        _require_values(frame, column, path=path)
+    duplicated = normalize_email(frame["email"]).duplicated()
+    if duplicated.any():
+        row = int(duplicated.to_numpy().argmax())
+        raise InputFileError(
+            f"the email {frame['email'].iloc[row]!r} appears twice",
+            path=path,
+            row=row + 2,
+            column="email",
+            expected="one row per person",
+        )
+    return Extract(NAME, path, "email", len(frame), {"roster": frame.rename(columns={"email": "identity"})})
+
+
+def _require_values(frame, column: str, *, path: Path) -> None:
+    empty = frame[column].isna()
+    if empty.any():
+        raise InputFileError(
+            "empty cell",
+            path=path,
+            row=int(empty.to_numpy().argmax()) + 2,
+            column=column,
+            expected=f"a {column.replace('_', ' ')} for every person",
+        )

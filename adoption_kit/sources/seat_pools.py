@@ -1,0 +1,50 @@
+"""Seat pools: how many seats of each tool a department bought, at what monthly price."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from adoption_kit.errors import InputFileError
+from adoption_kit.schema import TOOLS
+from adoption_kit.sources._tabular import read_csv
+from adoption_kit.sources.base import Extract, csv_header
+
+NAME = "seat_pools"
+DESCRIPTION = "seat pools CSV with tool, department, seats_purchased, monthly_price_usd, start_date"
+REQUIRED = {
+    "tool": "text",
+    "department": "text",
+    "seats_purchased": "int",
+    "monthly_price_usd": "float",
+    "start_date": "date",
+}
+OPTIONAL = {"end_date": "date"}
+
+
+def sniff(head: str) -> bool:
+    """Seat pools carry purchased seats and a price."""
+    return {"tool", "seats_purchased"} <= csv_header(head)
+
+
+def read(path: Path) -> Extract:
+    """One row per (tool, department, contract period)."""
+    frame = read_csv(path, required=REQUIRED, optional=OPTIONAL)
+    unknown = ~frame["tool"].isin(TOOLS)
+    if unknown.any():
+        row = int(unknown.to_numpy().argmax())
+        raise InputFileError(
+            f"unknown tool {frame['tool'].iloc[row]!r}",
+            path=path,
+            row=row + 2,
+            column="tool",
+            expected=f"one of {', '.join(TOOLS)}",
+        )
+    pools = frame.rename(
+        columns={
+            "seats_purchased": "purchased",
+            "monthly_price_usd": "unit_cost",
+            "start_date": "valid_from",
+            "end_date": "valid_to",
+        }
+    )
+    return Extract(NAME, path, None, len(frame), {"seat_pools": pools})

@@ -1,0 +1,68 @@
+"""demo -> ingest -> run on a small organisation, through the real command line, papermill and DuckDB."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from adoption_kit.publish import PublishedRun
+from conftest import shared_demo
+
+pytestmark = pytest.mark.slow
+TINY_DEPARTMENT = "Executive Office"
+
+
+@pytest.fixture(scope="module")
+def project():
+    return shared_demo(run_reports=True)
+
+
+def _run(project) -> PublishedRun:
+    (period,) = [p for p in project.published.iterdir() if not p.name.startswith(".")]
+    return PublishedRun.open(period)
+
+
+def test_when_the_demo_runs_then_every_big_enough_department_has_a_report(project):
+    run = _run(project)
+    groups = run.groups()
+    big = groups.loc[groups["status"] == "ok", "group"].tolist()
+    assert len(big) >= 9 and "ALL" in big
+    period_folder = project.reports / run.period
+    for group in big:
+        slug = "organisation" if group == "ALL" else "".join(c if c.isalnum() else "-" for c in group.lower())
+        for suffix in (".ipynb", ".html"):
+            assert (period_folder / slug / f"adoption_overview{suffix}").is_file(), (group, suffix)
+    assert (period_folder / "index.html").is_file()
+
+
+def test_when_a_department_is_under_the_minimum_then_it_gets_no_numbers_and_no_report(project):
+    run = _run(project)
+    for name in ("headcount", "activation", "weekly_active", "monthly_active", "volume"):
+        rows = run.table(name, group=TINY_DEPARTMENT)
+        assert len(rows) and rows["suppressed"].all(), name
+        numbers = rows.drop(
+            columns=["group_by", "group", "tool", "week", "month", "suppressed"], errors="ignore"
+        )
+        assert numbers.isna().all().all(), name
+    slug = TINY_DEPARTMENT.lower().replace(" ", "-")
+    assert not (project.reports / run.period / slug / "adoption_overview.ipynb").exists()
+
+
+def test_when_the_workspace_is_written_then_it_holds_the_canonical_tables(project):
+    manifest = json.loads((project.workspace / "manifest.json").read_text())
+    for table in ("people", "seats", "seat_pools", "activity", "outcomes"):
+        frame = pd.read_parquet(project.workspace / f"{table}.parquet")
+        assert len(frame) == manifest["rows"][table] > 0, table
+    sources = {report["source"]: report for report in manifest["sources"]}
+    assert {"hr_roster", "chatgpt_user_report", "github_copilot_user_metrics", "github_copilot_seats"} <= set(
+        sources
+    )
+    assert sources["chatgpt_user_report"]["people_matched"] > 0
+
+
+def test_when_the_batch_ends_then_the_summary_says_where_reports_are_and_how_to_open_the_dashboard(project):
+    result = project.kit("run")
+    assert "ok" in result.stdout and "skipped" in result.stdout
+    assert "index.html" in result.stdout and "adoption-kit serve" in result.stdout

@@ -1,0 +1,152 @@
+"""Each chart on the published fixture: the right numbers, one colour per tool, gaps for suppressed rows."""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+
+from adoption_kit import plots
+from adoption_kit.errors import KitError
+from adoption_kit.publish import PublishedRun
+from tests.published_fixture import SMALL_DEPARTMENT, write_published_fixture
+
+CHARTS = [  # (chart, the table it reads)
+    (plots.activation_bars, "activation"),
+    (plots.weekly_active_lines, "weekly_active"),
+    (plots.stickiness_lines, "monthly_active"),
+    (plots.volume_bands, "volume"),
+]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> PublishedRun:
+    return PublishedRun.open(write_published_fixture(tmp_path_factory.mktemp("published")))
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _lines(ax) -> dict[str, np.ndarray]:
+    return {line.get_label(): line.get_ydata() for line in ax.get_lines()}
+
+
+def _has_note(ax) -> bool:
+    return any(text.get_text() == plots.TOO_FEW_NOTE for text in ax.texts)
+
+
+def test_when_the_theme_is_used_then_the_house_settings_apply():
+    with mpl.rc_context():
+        plots.use_house_theme()
+        assert mpl.rcParams["axes.spines.top"] is False
+        assert mpl.rcParams["axes.titlelocation"] == "left"
+
+
+def test_every_tool_has_its_own_colour_and_label():
+    tools = {"chatgpt_enterprise", "github_copilot", "any", "claude_code", "cursor", "m365_copilot", "gemini"}
+    assert tools | {"openai_api"} == set(plots.TOOL_COLOURS) == set(plots.TOOL_LABELS)
+    assert len(set(plots.TOOL_COLOURS.values())) == len(plots.TOOL_COLOURS)
+    assert plots.tool_palette(["new_tool"]) == {"new_tool": plots.OTHER_TOOL_COLOUR}
+
+
+def test_when_activation_is_drawn_then_each_visible_tool_has_a_bar_of_its_rate(run):
+    table = run.table("activation", group="ALL")
+    ax = plots.activation_bars(table)
+    widths = [patch.get_width() for patch in ax.patches]
+    expected = table.set_index("tool").loc[["chatgpt_enterprise", "github_copilot", "any"], "activation_rate"]
+    np.testing.assert_allclose(widths, expected.to_numpy(dtype=float))
+    assert [to_hex(patch.get_facecolor()).upper() for patch in ax.patches] == [
+        plots.TOOL_COLOURS[tool].upper() for tool in expected.index
+    ]
+    first = table.set_index("tool").loc["chatgpt_enterprise"]
+    assert f"{first['activated']} of {first['seat_holders']}" in [t.get_text() for t in ax.texts]
+
+
+def test_when_a_tool_is_suppressed_then_it_has_no_bar(run):
+    ax = plots.activation_bars(run.table("activation", group="Sales"))  # Sales has too few Copilot seats
+    assert [label.get_text() for label in ax.get_yticklabels()] == ["ChatGPT Enterprise", "Any AI tool"]
+
+
+def test_when_weekly_active_is_drawn_then_each_tool_is_a_line_of_its_wau(run):
+    table = run.table("weekly_active", group="Engineering")
+    ax = plots.weekly_active_lines(table)
+    expected = table.pivot(index="week", columns="tool", values="wau").astype(float)
+    lines = _lines(ax)
+    assert list(lines) == ["ChatGPT Enterprise", "GitHub Copilot", "Any AI tool"]
+    np.testing.assert_allclose(lines["Any AI tool"], expected["any"].to_numpy())
+    assert {to_hex(line.get_color()).upper() for line in ax.get_lines()} == {
+        plots.TOOL_COLOURS[t].upper() for t in ("chatgpt_enterprise", "github_copilot", "any")
+    }
+
+
+def test_when_some_weeks_are_suppressed_then_the_line_has_gaps_not_zeros(run):
+    table = run.table("weekly_active", group="Finance & Legal")
+    copilot = _lines(plots.weekly_active_lines(table))["GitHub Copilot"].astype(float)
+    suppressed = table.loc[table["tool"] == "github_copilot"].sort_values("week")["suppressed"].to_numpy()
+    assert suppressed.any() and not suppressed.all()
+    assert np.isnan(copilot[suppressed]).all()
+    assert (copilot[~suppressed] >= 5).all()
+
+
+def test_when_stickiness_is_drawn_then_each_tool_is_a_line_of_its_stickiness(run):
+    table = run.table("monthly_active", group="ALL")
+    lines = _lines(plots.stickiness_lines(table))
+    expected = table.loc[table["tool"] == "chatgpt_enterprise"].sort_values("month")["stickiness"]
+    np.testing.assert_allclose(lines["ChatGPT Enterprise"], expected.to_numpy(dtype=float))
+
+
+def test_when_volume_is_drawn_then_the_median_is_a_line_over_a_p90_band(run):
+    table = run.table("volume", group="ALL")
+    ax = plots.volume_bands(table, tool="github_copilot")
+    expected = table.loc[table["tool"] == "github_copilot"].sort_values("week")["events_per_user_median"]
+    np.testing.assert_allclose(_lines(ax)["Median"], expected.to_numpy(dtype=float))
+    assert len(ax.collections) == 1  # the band
+    assert ax.get_title(loc="left").endswith("GitHub Copilot")
+
+
+# fmt: off
+@pytest.mark.parametrize(("chart", "table"), CHARTS)
+@pytest.mark.parametrize("rows", [
+    "all suppressed",  # a department under the minimum group size
+    "empty",           # no rows at all
+])
+# fmt: on
+def test_when_nothing_can_be_shown_then_the_axes_says_so(run, chart, table, rows):
+    frame = run.table(table, group=SMALL_DEPARTMENT if rows == "all suppressed" else "no such group")
+    ax = chart(frame)
+    assert _has_note(ax)
+    assert not ax.get_lines() and not ax.patches and not ax.collections
+
+
+def test_when_a_tool_is_not_in_the_volume_table_then_the_axes_says_so(run):
+    assert _has_note(plots.volume_bands(run.table("volume", group="ALL"), tool="cursor"))
+
+
+def test_when_no_axes_is_given_then_the_current_one_is_used(run):
+    ax = plt.figure().gca()
+    assert plots.weekly_active_lines(run.table("weekly_active", group="ALL")) is ax
+
+
+# fmt: off
+@pytest.mark.parametrize("broken", [
+    "several groups",   # the table was not filtered to one group
+    "missing column",   # not the table the chart expects
+])
+# fmt: on
+def test_when_the_table_is_not_one_groups_then_kit_error(run, broken):
+    frame = run.table("weekly_active")
+    if broken == "missing column":
+        frame = run.table("headcount", group="ALL")
+    with pytest.raises(KitError):
+        plots.weekly_active_lines(frame)
+
+
+def test_when_numbers_are_plain_floats_then_the_charts_still_draw(run):
+    table = run.table("weekly_active", group="ALL")
+    floats = table.assign(wau=table["wau"].astype(float), suppressed=table["suppressed"].astype("boolean"))
+    assert len(plots.weekly_active_lines(floats).get_lines()) == 3

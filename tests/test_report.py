@@ -1,0 +1,66 @@
+"""What a report may show: the group's status, the stricter threshold, the headline and Markdown escaping."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from adoption_kit import report
+from adoption_kit.errors import KitError
+from adoption_kit.publish import PublishedRun
+from tests.published_fixture import SMALL_DEPARTMENT, write_published_fixture
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> PublishedRun:
+    return PublishedRun.open(write_published_fixture(tmp_path_factory.mktemp("published")))
+
+
+# fmt: off
+@pytest.mark.parametrize(("group", "min_group_size", "expected"), [
+    ("ALL", 5, "ok"),                     # the organisation
+    ("Finance & Legal", 5, "ok"),         # 60 people
+    ("Finance & Legal", 61, "too_small"), # the report's stricter threshold
+    (SMALL_DEPARTMENT, 0, "too_small"),   # suppressed by the release gate
+    ("Sales", 2, "ok"),                   # a looser threshold than the run's changes nothing
+])
+# fmt: on
+def test_group_status(run, group, min_group_size, expected):
+    assert report.group_status(run, group, min_group_size=min_group_size) == expected
+
+
+def test_when_the_group_is_unknown_then_kit_error(run):
+    with pytest.raises(KitError, match="no group named 'Marketing'"):
+        report.group_status(run, "Marketing")
+
+
+def test_when_the_report_is_stricter_then_rows_under_its_threshold_lose_their_numbers(run):
+    table = run.table("weekly_active", group="Finance & Legal")
+    shown = report.visible(table, 6)
+    expected_hidden = table["suppressed"] | (table["people"].fillna(0) < 6)
+    assert shown["suppressed"].tolist() == expected_hidden.tolist()
+    assert shown.loc[shown["suppressed"], ["wau", "people"]].isna().all().all()
+    pd.testing.assert_frame_equal(shown.loc[~shown["suppressed"]], table.loc[~expected_hidden])
+
+
+def test_when_nothing_is_stricter_then_the_table_is_unchanged(run):
+    table = run.table("volume", group="ALL")
+    pd.testing.assert_frame_equal(report.visible(table, 5), table)
+
+
+def test_when_the_group_is_big_enough_then_the_headline_gives_the_any_tool_figures(run):
+    activation = run.table("activation", group="Engineering").set_index("tool").loc["any"]
+    text = report.headline(run, "Engineering")
+    assert f"{activation['activated']} of the {activation['seat_holders']} people in Engineering" in text
+    assert text.startswith("By the end of October 2026")
+
+
+def test_when_the_group_is_too_small_then_the_headline_says_so_without_numbers(run):
+    text = report.headline(run, SMALL_DEPARTMENT)
+    assert "fewer than 5 people" in text.lower() and "shows no numbers" in text
+    assert not any(character.isdigit() for character in text.replace("5", "").replace("2026", ""))
+
+
+def test_when_text_goes_to_markdown_then_special_characters_are_escaped():
+    shown = report.markdown("R&D <b>*stars*</b> $x$").data
+    assert shown == r"R\&D \<b\>\*stars\*\</b\> \$x\$"

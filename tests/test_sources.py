@@ -1,0 +1,80 @@
+"""Each real sample parses, with totals counted by hand from the file; detection goes by content."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from adoption_kit import sources
+from adoption_kit.errors import InputFileError
+
+CHATGPT = "chatgpt_enterprise/synthetic"
+
+
+def test_when_reading_the_monthly_chatgpt_report_then_totals_match_the_file(formats):
+    extract = sources.read(formats / CHATGPT / "chatgpt_user_report_monthly_v2025-10_SYNTHETIC.csv")
+    activity, seats = extract.tables["activity"], extract.tables["seats"]
+    assert extract.source == "chatgpt_user_report"
+    # ada: 412 messages = 14 to GPTs + 33 in projects + 365 other chat; bo: 5; cy inactive; dee pending
+    assert activity.groupby("identity")["events"].sum().to_dict() == {
+        "ada@example.com": 412,
+        "bo@example.com": 5,
+    }
+    assert activity.set_index(["identity", "surface"])["events"]["ada@example.com"].to_dict() == {
+        "chat": 365,
+        "gpts": 14,
+        "projects": 33,
+    }
+    assert set(activity["grain"]) == {"month"}
+    assert len(seats) == 5  # every listed user holds a seat, the pending one included
+    assert seats.set_index("identity")["removed_on"]["eve@example.com"] == pd.Timestamp("2025-10-31")
+
+
+def test_when_reading_the_older_weekly_header_then_columns_are_found_by_name(formats):
+    extract = sources.read(formats / CHATGPT / "chatgpt_user_report_weekly_v2025-02_SYNTHETIC.csv")
+    activity = extract.tables["activity"]
+    # only ada was active: 88 messages, 2 of them to GPTs and 5 in projects
+    assert activity["events"].sum() == 88
+    assert set(activity["grain"]) == {"week"}
+    assert activity["day"].unique().tolist() == [pd.Timestamp("2025-02-16")]
+
+
+def test_when_reading_the_copilot_user_report_then_features_become_surfaces(formats):
+    extract = sources.read(formats / "github_copilot/derived/organization-users-28-day-report.ndjson")
+    activity = extract.tables["activity"]
+    # 107 records, 8 logins, 28 days; 14 records have no use at all and 3 only the cloud agent.
+    # By hand over totals_by_feature: accepted completions 1,136; prompts in chat 562, agent 785, CLI 1,640.
+    assert activity.groupby("surface")["events"].sum().to_dict() == {
+        "agent": 785,
+        "cli": 1640,
+        "cloud_agent": 0,
+        "code_completion": 1136,
+        "ide_chat": 562,
+    }
+    assert activity["identity"].nunique() == 8
+    assert len(activity[["identity", "day"]].drop_duplicates()) == 93
+    assert activity["lines_accepted"].sum() == 100878
+
+
+def test_when_reading_the_seats_response_with_duplicates_then_each_login_holds_one_seat(formats):
+    seats = sources.read(formats / "github_copilot/seats_api/enterprise_seats_with_duplicates.json").tables[
+        "seats"
+    ]
+    assert sorted(seats["identity"]) == ["octocat", "octokitten"]
+
+
+def test_when_a_file_is_of_no_known_format_then_the_error_lists_the_known_ones(tmp_path):
+    path = tmp_path / "notes.csv"
+    path.write_text("a,b\n1,2\n")
+    with pytest.raises(InputFileError) as caught:
+        sources.read(path)
+    assert caught.value.path == path
+    for name in sources.SOURCES:
+        assert name in str(caught.value)
+
+
+def test_when_a_source_is_named_then_detection_is_skipped(formats):
+    path = formats / CHATGPT / "chatgpt_user_report_weekly_v2025-02_SYNTHETIC.csv"
+    assert sources.read(path, source="chatgpt_user_report").source == "chatgpt_user_report"
+    with pytest.raises(InputFileError, match="unknown source"):
+        sources.read(path, source="lotus_notes")
