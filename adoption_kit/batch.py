@@ -9,6 +9,8 @@ folder in whole, with an ``index.html`` linking every report.
 from __future__ import annotations
 
 import html
+import os
+import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -36,6 +38,7 @@ ORGANISATION_SLUG = "organisation"
 KERNEL = "python3"
 KERNEL_START_SECONDS = 120
 HIDDEN_CELL_TAGS = ("parameters", "injected-parameters")
+KERNEL_LOG = "kernels.log"
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ def run_reports(
             for group, slug, status, notebook in plan
             if status == "ok"
         ]
-        executed = iter(_execute_all(work, jobs=jobs))
+        executed = iter(_execute_all(work, jobs=jobs, log=staging / KERNEL_LOG))
         results = [
             next(executed) if status == "ok" else ReportResult(group, notebook, "skipped", skipped)
             for group, _, status, notebook in plan
@@ -227,11 +230,23 @@ def _job(
     )
 
 
-def _execute_all(work: list[_Job], *, jobs: int) -> list[ReportResult]:
+def _execute_all(work: list[_Job], *, jobs: int, log: Path) -> list[ReportResult]:
     if not work:
         return []
-    with ProcessPoolExecutor(max_workers=min(jobs, len(work)), mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(work)),
+        mp_context=get_context("spawn"),
+        initializer=_send_stderr_to,
+        initargs=(log,),
+    ) as pool:
         return list(pool.map(_execute, work))
+
+
+def _send_stderr_to(log: Path) -> None:
+    """Kernels inherit the worker's stderr: their start-up warnings go to the run's log, not the terminal."""
+    descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(descriptor, sys.stderr.fileno())
+    os.close(descriptor)
 
 
 def _execute(job: _Job) -> ReportResult:

@@ -93,10 +93,19 @@ def _run(settings: Settings, arguments: argparse.Namespace) -> int:
     )
     print(summary_table(results))
     print(f"\nReports: {settings.paths.reports / published.period / 'index.html'}")
-    print(
-        "Dashboard: adoption-kit serve   (from the project folder; .venv/bin/adoption-kit if not activated)"
-    )
+    print(f"Dashboard: {_this_command()} serve")
     return FAILED_RUNS_EXIT if any(result.status == "failed" for result in results) else 0
+
+
+def _this_command() -> str:
+    """How the user can call this very ``adoption-kit`` again (relative to their folder when possible)."""
+    executable = Path(sys.argv[0])
+    if executable.name != "adoption-kit":
+        return "adoption-kit"
+    try:
+        return str(executable.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(executable)
 
 
 def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
