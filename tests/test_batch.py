@@ -120,7 +120,7 @@ def test_when_a_period_is_run_again_then_its_folder_is_replaced_whole(run, tmp_p
     period = tmp_path / "reports" / "2026-10"
     assert (period / "sales" / "tiny.html").is_file()
     _run(run, tmp_path, "tiny", ["ALL"])
-    assert sorted(p.name for p in period.iterdir()) == ["index.html", "organisation"]
+    assert sorted(p.name for p in period.iterdir()) == ["index.html", "kernels.log", "organisation"]
     assert [p.name for p in (tmp_path / "reports").iterdir()] == ["2026-10"]  # no staging folder left
 
 
