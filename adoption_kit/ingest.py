@@ -1,7 +1,9 @@
-"""Raw exports in, pseudonymized workspace out: read sources -> resolve people -> pseudonymize -> write.
+"""Raw exports in, pseudonymized workspace out.
 
-Nothing that identifies a person crosses this module: emails, logins, employee ids and names are used to
-find the roster person behind each row, replaced by that person's keyed pseudonym, and dropped.
+``ingest`` reads like its data flow: find the files -> skip those already ingested -> read each with its
+format -> learn who is who from the roster (and identity maps) -> resolve every row to a person's keyed
+pseudonym -> settle overlaps with what the workspace already holds (the later export wins) -> check and
+write the whole workspace atomically. Emails, logins, employee ids and names never leave this module.
 """
 
 from __future__ import annotations
@@ -12,21 +14,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from adoption_kit import schema, sources
-from adoption_kit.errors import InputFileError
-from adoption_kit.privacy.pseudonym import Pseudonymizer, normalize_email, normalize_login
+from adoption_kit import exports, identities, schema, sources
+from adoption_kit.errors import InputFileError, WorkspaceError
+from adoption_kit.privacy.pseudonym import Pseudonymizer
 from adoption_kit.sources.base import Extract
 from adoption_kit.workspace import Workspace, write_workspace
 
-NORMALIZERS = {"email": normalize_email, "github_login": normalize_login, "employee_id": normalize_login}
-ROSTER_LINKS = {"email": "identity", "github_login": "github_login", "employee_id": "employee_id"}
-UNIQUE_KEYS = {
-    "activity": ["person_id", "tool", "day", "grain", "surface"],
-    "outcomes": ["unit_type", "unit_id", "period", "kpi"],
+LATEST_WINS = {
     "seat_pools": ["tool", "department", "valid_from"],
+    "aggregates": ["tool", "scope", "scope_id", "day", "grain", "metric"],
+    "outcomes": ["unit_type", "unit_id", "period", "kpi"],
 }
 TENURE_BANDS = pd.IntervalIndex.from_breaks([-1e9, 365, 3 * 365, 5 * 365, 1e9], closed="left")
 TENURE_LABELS = ["<1y", "1-3y", "3-5y", "5y+"]
+PEOPLE_COLUMNS = list(schema.SCHEMAS["people"].columns)
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,15 @@ class SourceReport:
 
     source: str
     files: int
+    skipped_as_ingested: int
     rows_read: int
     people_matched: int
     identities_unmatched: int
-    rows_dropped: int
     first_day: str | None
     last_day: str | None
+    rows_dropped: str
+    overlaps: str
+    unknown_fields: str
 
 
 @dataclass(frozen=True)
@@ -51,9 +55,20 @@ class IngestReport:
     sources: tuple[SourceReport, ...]
 
     def as_text(self) -> str:
-        """A plain table for the terminal."""
+        """A table of the counts, then the drops, overlaps and unknown fields in words."""
         frame = pd.DataFrame([asdict(report) for report in self.sources]).fillna("")
-        return frame.to_string(index=False)
+        counts = frame.drop(columns=["rows_dropped", "overlaps", "unknown_fields"]).to_string(index=False)
+        notes = [
+            f"{report.source}: {label} {text}"
+            for report in self.sources
+            for label, text in (
+                ("dropped", report.rows_dropped),
+                ("overlaps:", report.overlaps),
+                ("unknown fields (ignored):", report.unknown_fields),
+            )
+            if text
+        ]
+        return "\n".join([counts, "", *notes]) if notes else counts
 
 
 def discover(paths: list[Path]) -> list[Path]:
@@ -76,12 +91,29 @@ def discover(paths: list[Path]) -> list[Path]:
 def ingest(
     paths: list[Path], *, workspace: Path, pseudonymizer: Pseudonymizer, source: str | None = None
 ) -> IngestReport:
-    """Read every export under ``paths`` and replace the workspace with what they say, atomically."""
-    extracts = [sources.read(path, source=source) for path in discover(paths)]
-    roster = _roster(extracts)
-    resolved = [(extract, _resolve(extract, roster)) for extract in extracts]
-    tables = _assemble(roster, [frames for _, frames in resolved], pseudonymizer)
-    reports = _source_reports(resolved)
+    """Add every export under ``paths`` to the workspace (creating it if needed), in one atomic step."""
+    previous = _previous_tables(workspace, pseudonymizer)
+    files = {exports.export_id(path): path for path in discover(paths)}
+    known = set(previous["exports"]["export_id"])
+    fresh = {export: path for export, path in files.items() if export not in known}
+    skipped = [path for export, path in files.items() if export in known]
+    if not fresh:
+        reports = _source_reports({}, {}, pd.DataFrame(columns=["export_id", "won", "lost"]), skipped)
+        return IngestReport(Workspace.open(workspace), tuple(reports))
+    extracts = {export: sources.read(path, source=source) for export, path in fresh.items()}
+    now = pd.Timestamp(datetime.now(UTC).replace(tzinfo=None)).floor("s")
+    ledger = pd.concat(
+        [previous["exports"]]
+        + [exports.ledger_rows(e, export=export, ingested_at=now) for export, e in extracts.items()],
+        ignore_index=True,
+    )
+    people, known_identities = _people_and_identities(previous, list(extracts.values()), pseudonymizer)
+    resolutions = {
+        export: identities.resolve(e, known_identities, pseudonymizer) for export, e in extracts.items()
+    }
+    tables, overlaps = _settle(previous, resolutions, ledger)
+    tables |= {"people": people, "identities": known_identities, "exports": ledger}
+    reports = _source_reports(extracts, resolutions, overlaps, skipped)
     manifest = {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "key_id": pseudonymizer.key_id,
@@ -90,120 +122,161 @@ def ingest(
         "last_day": _day(tables["activity"]["day"].max()),
         "sources": [asdict(report) for report in reports],
     }
+    tables = {name: schema.conform(name, frame) for name, frame in tables.items()}
     return IngestReport(write_workspace(workspace, tables, manifest), tuple(reports))
 
 
-def _roster(extracts: list[Extract]) -> pd.DataFrame:
+def _previous_tables(workspace: Path, pseudonymizer: Pseudonymizer) -> dict[str, pd.DataFrame]:
+    """The workspace's current tables, or empty ones; a workspace made with another key is refused."""
+    if not (workspace / "manifest.json").is_file():
+        return {name: schema.empty(name) for name in schema.TABLES}
+    current = Workspace.open(workspace)
+    if current.manifest.get("key_id") != pseudonymizer.key_id:
+        raise WorkspaceError(
+            "the workspace was pseudonymized with another key",
+            path=workspace,
+            expected=f"the key with id {current.manifest.get('key_id')}, or a new workspace folder",
+        )
+    return {name: current.table(name) for name in schema.TABLES}
+
+
+def _people_and_identities(
+    previous: dict[str, pd.DataFrame], extracts: list[Extract], pseudonymizer: Pseudonymizer
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """People from the rosters (newest wins per person) and every link that names them."""
     rosters = [e.tables["roster"] for e in extracts if "roster" in e.tables]
-    if not rosters:
+    if not rosters and previous["people"].empty:
         raise InputFileError(
-            "no HR roster among the inputs", expected=f"a roster file ({sources.roster.DESCRIPTION})"
+            "no HR roster among the inputs or in the workspace",
+            expected=f"a roster file ({sources.SOURCES['hr_roster'].DESCRIPTION})",
         )
-    roster = pd.concat(rosters, ignore_index=True)
-    return roster.assign(email=normalize_email(roster["identity"])).drop_duplicates("email", keep="last")
-
-
-def _resolve(extract: Extract, roster: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Each table of the extract with ``email`` (the roster's, normalized) in place of the raw identity."""
-    if "roster" in extract.tables:
-        return {
-            "roster": extract.tables["roster"].assign(
-                email=normalize_email(extract.tables["roster"]["identity"])
+    roster = pd.concat(rosters, ignore_index=True) if rosters else None
+    links = [previous["identities"]]
+    people = [previous["people"]]
+    if roster is not None:
+        links.append(identities.roster_identities(roster, pseudonymizer))
+        people.append(_people(roster, pseudonymizer, extracts))
+    known = exports.latest_per_key(links, ["kind", "token"])
+    for extract in extracts:
+        if "identity_map" in extract.tables:
+            mapped = identities.mapped_identities(
+                extract.tables["identity_map"], known, pseudonymizer, extract=extract
             )
-        }
-    if extract.identity is None:
-        return dict(extract.tables)
-    normalize = NORMALIZERS[extract.identity]
-    link = roster[[ROSTER_LINKS[extract.identity], "email"]].dropna()
-    lookup = pd.Series(link["email"].to_numpy(), index=normalize(link.iloc[:, 0]).to_numpy())
-    lookup = lookup[~lookup.index.duplicated()]
-    resolved = {}
-    for name, frame in extract.tables.items():
-        keys = normalize(frame["identity"])
-        resolved[name] = frame.assign(email=keys.map(lookup), unmatched_identity=keys).drop(
-            columns="identity"
-        )
-    return resolved
+            known = exports.latest_per_key([known, mapped], ["kind", "token"])
+    return exports.latest_per_key(people, ["person_id"])[PEOPLE_COLUMNS], known
 
 
-def _assemble(
-    roster: pd.DataFrame, extracts: list[dict[str, pd.DataFrame]], pseudonymizer: Pseudonymizer
-) -> dict[str, pd.DataFrame]:
-    """The canonical tables: matched rows only, person columns pseudonymized, later exports winning."""
-    gathered = {name: [] for name in schema.TABLES if name != "people"}
-    for frames in extracts:
-        for name, frame in frames.items():
-            if name in gathered:
-                gathered[name].append(frame.loc[frame["email"].notna()] if "email" in frame else frame)
-    tables = {
-        name: pd.concat(frames, ignore_index=True) if frames else schema.empty(name)
-        for name, frames in gathered.items()
-    }
-    reference_day = tables["activity"]["day"].max() if len(tables["activity"]) else pd.Timestamp.today()
-    tables["people"] = _people(roster, reference_day)
-    for name in ("activity", "seats"):
-        if len(tables[name]):
-            tables[name] = tables[name].assign(person_id=pseudonymizer.tokens(tables[name]["email"]))
-    tables["people"] = tables["people"].assign(person_id=pseudonymizer.tokens(roster["email"]).to_numpy())
-    tables["seats"] = _seats(tables["seats"])
-    for name, keys in UNIQUE_KEYS.items():
-        tables[name] = tables[name].drop_duplicates(keys, keep="last")
-    return {name: schema.conform(name, frame) for name, frame in tables.items()}
-
-
-def _people(roster: pd.DataFrame, reference_day: pd.Timestamp) -> pd.DataFrame:
+def _people(roster: pd.DataFrame, pseudonymizer: Pseudonymizer, extracts: list[Extract]) -> pd.DataFrame:
+    """The roster's attributes under each person's pseudonym; tenure as of the newest data."""
+    days = [f["day"].max() for e in extracts for f in e.tables.values() if "day" in f and len(f)]
+    reference_day = max(days) if days else pd.Timestamp.today().normalize()
     hired = roster.get("hire_date", pd.Series(pd.NaT, index=roster.index))
-    tenure_days = (reference_day - hired).dt.days
-    tenure = pd.cut(tenure_days, bins=TENURE_BANDS).cat.rename_categories(TENURE_LABELS).astype("str")
+    tenure = pd.cut((reference_day - hired).dt.days, bins=TENURE_BANDS)
     return pd.DataFrame(
         {
+            "person_id": identities.token_of("email", roster["identity"], pseudonymizer),
             "department": roster["department"],
             "team": roster["team"],
             "job_function": roster["job_function"],
             "location": roster["location"],
             "level": roster.get("level"),
-            "tenure_band": tenure.where(hired.notna()),
+            "tenure_band": tenure.cat.rename_categories(TENURE_LABELS).astype("str").where(hired.notna()),
             "employed_from": hired,
             "employed_to": roster.get("termination_date"),
         }
     )
 
 
-def _seats(seats: pd.DataFrame) -> pd.DataFrame:
+def _settle(
+    previous: dict[str, pd.DataFrame],
+    resolutions: dict[str, identities.Resolution],
+    ledger: pd.DataFrame,
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Merge fresh tables into the previous ones by the ledger's rules."""
+    rank = exports.ranks(ledger)
+    in_time = sorted(resolutions, key=rank.get)
+    fresh = {
+        name: [r.tables[name].assign(export_id=e) for e in in_time if name in (r := resolutions[e]).tables]
+        for name in ("activity", "seats", "survey", *LATEST_WINS)
+    }
+    new_activity = pd.concat(fresh["activity"], ignore_index=True) if fresh["activity"] else None
+    if new_activity is None:
+        activity, overlaps = previous["activity"], pd.DataFrame(columns=["export_id", "won", "lost"])
+    else:
+        activity, overlaps = exports.settle_activity(
+            previous["activity"], new_activity, ledger, fresh_exports=set(resolutions)
+        )
+    tables = {
+        "activity": activity,
+        "seats": _seats([previous["seats"], *fresh["seats"]]),
+        "survey": pd.concat([previous["survey"], *fresh["survey"]], ignore_index=True),
+    }
+    for name, keys in LATEST_WINS.items():
+        tables[name] = exports.latest_per_key([previous[name], *fresh[name]], keys)
+    settled = {name: frame.drop(columns="export_id", errors="ignore") for name, frame in tables.items()}
+    return settled, overlaps
+
+
+def _seats(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """One seat per person and tool: first assignment, first removal seen."""
+    seats = pd.concat([f for f in frames if len(f)] or [frames[0]], ignore_index=True)
     if seats.empty:
         return seats
     return seats.groupby(["person_id", "tool"], as_index=False).agg(
-        assigned_on=("assigned_on", "min"), removed_on=("removed_on", "min"), plan=("plan", "first")
+        assigned_on=("assigned_on", "min"),
+        removed_on=("removed_on", "min"),
+        plan=("plan", "first"),
     )
 
 
-def _source_reports(resolved: list[tuple[Extract, dict[str, pd.DataFrame]]]) -> list[SourceReport]:
+def _source_reports(
+    extracts: dict[str, Extract],
+    resolutions: dict[str, identities.Resolution],
+    overlaps: pd.DataFrame,
+    skipped: list[Path],
+) -> list[SourceReport]:
+    overlaps = overlaps.set_index("export_id")
+    skipped_by_source = pd.Series([sources.detect(p).NAME for p in skipped], dtype="str").value_counts()
+    names = sorted({e.source for e in extracts.values()} | set(skipped_by_source.index))
     reports = []
-    for name in dict.fromkeys(extract.source for extract, _ in resolved):
-        mine = [(e, frames) for e, frames in resolved if e.source == name]
-        frames = [frame for _, tables in mine for frame in tables.values()]
-        matched = pd.concat([f["email"].dropna() for f in frames if "email" in f] or [pd.Series(dtype="str")])
-        unmatched = pd.concat(
-            [f.loc[f["email"].isna(), "unmatched_identity"] for f in frames if "unmatched_identity" in f]
-            or [pd.Series(dtype="str")]
-        )
+    for name in names:
+        mine = [export for export, e in extracts.items() if e.source == name]
+        dropped: dict[str, int] = {}
+        for export in mine:
+            for reason, rows in (extracts[export].dropped | resolutions[export].dropped).items():
+                dropped[reason] = dropped.get(reason, 0) + rows
+        won = int(overlaps["won"].reindex(mine).fillna(0).sum()) if len(overlaps) else 0
+        lost = int(overlaps["lost"].reindex(mine).fillna(0).sum()) if len(overlaps) else 0
         days = pd.concat(
-            [f[c] for f in frames for c in ("day", "period") if c in f] or [pd.Series(dtype="str")]
+            [f[c] for e in mine for f in resolutions[e].tables.values() for c in ("day", "period") if c in f]
+            or [pd.Series(dtype="datetime64[s]")]
         )
+        unknown = sorted({field for e in mine for field in extracts[e].unknown_fields})
         reports.append(
             SourceReport(
                 source=name,
                 files=len(mine),
-                rows_read=sum(e.rows_read for e, _ in mine),
-                people_matched=matched.nunique(),
-                identities_unmatched=unmatched.nunique(),
-                rows_dropped=len(unmatched),
+                skipped_as_ingested=int(skipped_by_source.get(name, 0)),
+                rows_read=sum(extracts[e].rows_read for e in mine),
+                people_matched=len(frozenset().union(*(resolutions[e].matched for e in mine))),
+                identities_unmatched=len(frozenset().union(*(resolutions[e].unmatched for e in mine))),
                 first_day=_day(days.min()) if len(days) else None,
                 last_day=_day(days.max()) if len(days) else None,
+                rows_dropped="; ".join(f"{rows} rows: {reason}" for reason, rows in sorted(dropped.items())),
+                overlaps=_overlap_text(won, lost),
+                unknown_fields=", ".join(unknown),
             )
         )
     return reports
+
+
+def _overlap_text(won: int, lost: int) -> str:
+    parts = []
+    if won:
+        parts.append(f"{won} tool-days replaced earlier exports' rows (the later export wins)")
+    if lost:
+        parts.append(f"{lost} tool-days ignored: a later export already covers them")
+    return "; ".join(parts)
 
 
 def _day(value: object) -> str | None:

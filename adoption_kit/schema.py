@@ -12,7 +12,19 @@ import pandera.pandas as pa
 from adoption_kit.errors import KitError
 
 PSEUDONYM_PATTERN = r"^p[0-9a-f]{4}_[0-9a-f]{24}$"
-TOOLS = ("chatgpt_enterprise", "github_copilot")
+TOOLS = (
+    "chatgpt_enterprise",
+    "github_copilot",
+    "m365_copilot",
+    "claude_code",
+    "cursor",
+    "openai_api",
+    "gemini",
+    "slack_ai",
+)
+SCOPES = ("organisation", "enterprise", "team", "project", "api_key", "gpt", "workspace")
+FREQUENCIES = ("daily", "weekly", "monthly", "rarely", "never")
+IDENTITY_KINDS = ("email", "github_login", "employee_id", "cursor_user_id", "openai_user_id", "hashed_upn")
 GRAINS = ("day", "week", "month")
 DATE = "datetime64[s]"
 
@@ -77,6 +89,56 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "lines_accepted": _count,
             "sessions": _count,
             "throttled": _count,
+        },
+        strict=True,
+        coerce=True,
+    ),
+    "aggregates": pa.DataFrameSchema(
+        {
+            "tool": pa.Column(str, pa.Check.isin(TOOLS)),
+            "scope": pa.Column(str, pa.Check.isin(SCOPES)),
+            "scope_id": _label,
+            "day": pa.Column(DATE),
+            "grain": pa.Column(str, pa.Check.isin(GRAINS)),
+            "metric": _label,
+            "value": pa.Column(float, nullable=False),
+        },
+        unique=["tool", "scope", "scope_id", "day", "grain", "metric"],
+        strict=True,
+        coerce=True,
+    ),
+    "survey": pa.DataFrameSchema(
+        {
+            "period": pa.Column(DATE),
+            "department": _label,
+            "tool": pa.Column(str, pa.Check.isin(TOOLS)),
+            "frequency": pa.Column(str, pa.Check.isin(FREQUENCIES)),
+            "responses": pa.Column("int32", pa.Check.ge(1)),
+        },
+        strict=True,
+        coerce=True,
+    ),
+    "identities": pa.DataFrameSchema(
+        {
+            "kind": pa.Column(str, pa.Check.isin(IDENTITY_KINDS)),
+            "token": _person,
+            "person_id": _person,
+        },
+        unique=["kind", "token"],
+        strict=True,
+        coerce=True,
+    ),
+    "exports": pa.DataFrameSchema(
+        {
+            "export_id": pa.Column(str, pa.Check.str_matches(r"^[0-9a-f]{16}$")),
+            "source": _label,
+            "tool": pa.Column(str, pa.Check.isin(TOOLS), nullable=True),
+            "grain": pa.Column(str, pa.Check.isin(GRAINS), nullable=True),
+            "first_day": pa.Column(DATE, nullable=True),
+            "last_day": pa.Column(DATE, nullable=True),
+            "exported_at": pa.Column(DATE),
+            "ingested_at": pa.Column(DATE),
+            "rows_read": pa.Column("int64", pa.Check.ge(0)),
         },
         strict=True,
         coerce=True,

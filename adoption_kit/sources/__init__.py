@@ -1,24 +1,37 @@
 """Export formats: one module per format, picked by content (or named explicitly) from a registry.
 
-Each module has ``NAME``, ``DESCRIPTION``, ``sniff(head) -> bool`` (does the start of a file look like
+Every public module of this package is a format (found at import, no list to keep in step). Each has
+``NAME``, ``DESCRIPTION``, ``sniff(head) -> bool`` (does the start of a file look like
 this format?) and ``read(path) -> Extract``. An extract still carries raw identifiers: it never leaves
 :mod:`adoption_kit.ingest`, which pseudonymizes it before anything is written.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
 from types import ModuleType
 
 from adoption_kit.errors import InputFileError
-from adoption_kit.sources import chatgpt_users, copilot_seats, copilot_users, kpis, roster, seat_pools
 from adoption_kit.sources._tabular import read_text
 from adoption_kit.sources.base import Extract
 
 SNIFF_CHARACTERS = 4096
-SOURCES: dict[str, ModuleType] = {
-    module.NAME: module for module in (roster, seat_pools, kpis, chatgpt_users, copilot_users, copilot_seats)
-}
+NOT_FORMATS = frozenset({"base"})
+
+
+def _format_modules() -> dict[str, ModuleType]:
+    """Every module of this package that reads a format (private modules and ``base`` are helpers)."""
+    modules = [
+        importlib.import_module(f"{__name__}.{info.name}")
+        for info in pkgutil.iter_modules(__path__)
+        if not info.name.startswith("_") and info.name not in NOT_FORMATS
+    ]
+    return {module.NAME: module for module in sorted(modules, key=lambda m: m.NAME)}
+
+
+SOURCES: dict[str, ModuleType] = _format_modules()
 
 
 def known_formats() -> str:

@@ -7,19 +7,54 @@ from pathlib import Path
 
 import pandas as pd
 
+from adoption_kit.schema import IDENTITY_KINDS
+
+__all__ = ["IDENTITY_KINDS", "Coverage", "Extract", "coverage_of", "csv_header"]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """A stretch of days for which an export is the full account of one tool at one grain.
+
+    When two exports cover the same days, ingest keeps the rows of the later one (by ``exported_at``)
+    for those days and drops the other's: that is how overlapping exports resolve.
+    """
+
+    tool: str
+    grain: str
+    first_day: pd.Timestamp
+    last_day: pd.Timestamp
+
 
 @dataclass(frozen=True)
 class Extract:
-    """What one file yields: canonical frames whose ``identity`` column still holds a raw identifier."""
+    """What one file yields: canonical frames whose ``identity`` column still holds a raw identifier.
+
+    ``identity`` names the kind of identifier in that column (one of ``IDENTITY_KINDS``; None when the
+    file has no people). ``exported_at`` is when the vendor produced the data (a report's refresh or end
+    day); None means "as late as the newest data it covers". ``unknown_fields`` are columns or keys the
+    reader does not know (reported once, then ignored); ``dropped`` counts rows left out, by reason.
+    """
 
     source: str
     path: Path
     identity: str | None
     rows_read: int
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    coverage: tuple[Coverage, ...] = ()
+    exported_at: pd.Timestamp | None = None
+    unknown_fields: tuple[str, ...] = ()
+    dropped: dict[str, int] = field(default_factory=dict)
 
 
 def csv_header(head: str) -> set[str]:
     """The column names on the first line of a CSV text."""
     first = head.lstrip("\ufeff").splitlines()[0] if head.strip() else ""
     return {name.strip().strip('"') for name in first.split(",")}
+
+
+def coverage_of(frame: pd.DataFrame, *, tool: str, grain: str, first: str, last: str) -> tuple[Coverage, ...]:
+    """One coverage from the earliest ``first`` to the latest ``last`` date of a frame (none if empty)."""
+    if frame.empty:
+        return ()
+    return (Coverage(tool, grain, pd.Timestamp(frame[first].min()), pd.Timestamp(frame[last].max())),)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from adoption_kit.errors import InputFileError
-from adoption_kit.sources._tabular import read_csv
-from adoption_kit.sources.base import Extract, csv_header
+from adoption_kit.sources._tabular import read_csv, read_text
+from adoption_kit.sources.base import Extract, coverage_of, csv_header
 
 NAME = "chatgpt_user_report"
 DESCRIPTION = "ChatGPT Enterprise weekly or monthly user report CSV"
@@ -29,6 +29,40 @@ REQUIRED = {
     "messages": "int",
 }
 OPTIONAL = {"gpt_messages": "int", "project_messages": "int"}
+KNOWN_COLUMNS = frozenset(
+    [
+        "cadence",
+        "period_start",
+        "period_end",
+        "account_id",
+        "public_id",
+        "name",
+        "email",
+        "role",
+        "user_role",
+        "department",
+        "groups",
+        "user_status",
+        "created_or_invited_date",
+        "is_active",
+        "first_day_active_in_period",
+        "last_day_active_in_period",
+        "messages",
+        "messages_rank",
+        "model_to_messages",
+        "gpt_messages",
+        "gpts_messaged",
+        "gpt_to_messages",
+        "tool_messages",
+        "tools_messaged",
+        "tool_to_messages",
+        "project_messages",
+        "projects_messaged",
+        "project_to_messages",
+        "projects_created",
+        "last_day_active",
+    ]
+)
 GRAINS = {"weekly": "week", "monthly": "month"}
 STATUSES = ("enabled", "pending", "deleted")
 
@@ -44,7 +78,13 @@ def read(path: Path) -> Extract:
     _check_values(frame, path)
     grain = frame["cadence"].str.lower().map(GRAINS)
     tables = {"activity": _activity(frame, grain), "seats": _seats(frame)}
-    return Extract(NAME, path, "email", len(frame), tables)
+    coverage = tuple(
+        c
+        for cadence, rows in frame.groupby(grain)
+        for c in coverage_of(rows, tool=TOOL, grain=cadence, first="period_start", last="period_end")
+    )
+    unknown = tuple(sorted(set(csv_header(read_text(path)[:4096])) - KNOWN_COLUMNS))
+    return Extract(NAME, path, "email", len(frame), tables, coverage=coverage, unknown_fields=unknown)
 
 
 def _check_values(frame: pd.DataFrame, path: Path) -> None:

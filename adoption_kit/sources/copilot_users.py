@@ -13,7 +13,7 @@ import pandas as pd
 
 from adoption_kit.errors import InputFileError
 from adoption_kit.sources._tabular import parse_column, read_ndjson
-from adoption_kit.sources.base import Extract
+from adoption_kit.sources.base import Coverage, Extract
 
 NAME = "github_copilot_user_metrics"
 DESCRIPTION = "GitHub Copilot usage-metrics per-user report (users-1-day / users-28-day NDJSON)"
@@ -27,6 +27,46 @@ SURFACES = {
     "cloud_agent": "cloud_agent",
 }
 CHAT_PREFIX = "chat"
+KNOWN_KEYS = frozenset(
+    [
+        "report_start_day",
+        "report_end_day",
+        "day",
+        "enterprise_id",
+        "organization_id",
+        "user_id",
+        "user_login",
+        "user_initiated_interaction_count",
+        "code_generation_activity_count",
+        "code_acceptance_activity_count",
+        "loc_suggested_to_add_sum",
+        "loc_suggested_to_delete_sum",
+        "loc_added_sum",
+        "loc_deleted_sum",
+        "generated_loc_sum",
+        "accepted_loc_sum",
+        "used_agent",
+        "used_chat",
+        "used_cli",
+        "used_copilot_coding_agent",
+        "used_copilot_cloud_agent",
+        "used_copilot_code_review_active",
+        "used_copilot_code_review_passive",
+        "ai_credits_used",
+        "ai_adoption_phase",
+        "totals_by_ide",
+        "totals_by_feature",
+        "totals_by_language_feature",
+        "totals_by_language_model",
+        "totals_by_model_feature",
+        "totals_by_cli",
+        "totals_by_copilot_app",
+        "totals_by_3rd_party_agent",
+        "etl_id",
+        "day_partition",
+        "entity_id_partition",
+    ]
+)
 AGENT_FLAGS = ("used_copilot_coding_agent", "used_copilot_cloud_agent")
 COUNTS = ("user_initiated_interaction_count", "code_acceptance_activity_count", "loc_added_sum")
 
@@ -73,7 +113,30 @@ def read(path: Path) -> Extract:
         }
     ).loc[used]
     activity = activity.groupby(["identity", "tool", "day", "grain", "surface"], as_index=False).sum()
-    return Extract(NAME, path, "github_login", len(records), {"activity": activity})
+    unknown = tuple(sorted(set(records.columns) - KNOWN_KEYS))
+    return Extract(
+        NAME,
+        path,
+        "github_login",
+        len(records),
+        {"activity": activity},
+        coverage=_coverage(records, path),
+        unknown_fields=unknown,
+    )
+
+
+def _coverage(records: pd.DataFrame, path: Path) -> tuple[Coverage, ...]:
+    """A 28-day report covers its stated window; a 1-day report the days it lists."""
+    first, last = records["day"].min(), records["day"].max()
+    if {"report_start_day", "report_end_day"} <= set(records.columns):
+        start = parse_column(
+            records["report_start_day"], "date", path=path, column="report_start_day", row_offset=1
+        )
+        end = parse_column(
+            records["report_end_day"], "date", path=path, column="report_end_day", row_offset=1
+        )
+        first, last = min(first, start.min()), max(last, end.max())
+    return (Coverage(TOOL, "day", pd.Timestamp(first), pd.Timestamp(last)),)
 
 
 def _features(records: pd.DataFrame, path: Path) -> pd.DataFrame:

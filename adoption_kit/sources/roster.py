@@ -25,6 +25,7 @@ OPTIONAL = {
     "level": "text",
     "hire_date": "date",
     "termination_date": "date",
+    "aliases": "text",  # other emails of the same person, separated by ";"
 }
 
 
