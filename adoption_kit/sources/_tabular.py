@@ -38,8 +38,9 @@ def read_text(path: Path) -> str:
 def read_csv(path: Path, *, required: Mapping[str, str], optional: Mapping[str, str] = {}) -> pd.DataFrame:
     """Read a CSV export, check ``required`` columns and parse each column by its kind.
 
-    Kinds: ``text``, ``date`` (ISO day), ``month`` (YYYY-MM), ``int`` and ``float`` (counts and amounts:
-    not negative), ``number`` (any sign). Empty cells stay missing: an empty count is not a zero.
+    Kinds: ``text``, ``date`` (ISO day), ``day`` (an ISO day of use: not in the future), ``month``
+    (YYYY-MM), ``int`` and ``float`` (counts and amounts: not negative), ``number`` (any sign).
+    Empty cells stay missing: an empty count is not a zero.
     """
     try:
         frame = pd.read_csv(io.StringIO(read_text(path)), dtype="str", keep_default_na=False, na_values=[""])
@@ -101,10 +102,10 @@ def parse_column(
     text = values.astype("str").str.strip().where(values.notna())
     if kind == "text":
         return text
-    if kind in ("date", "month"):
-        pattern = "%Y-%m" if kind == "month" else None
+    if kind in ("date", "day", "month"):
+        pattern = "%Y-%m" if kind == "month" else "%Y-%m-%d"
         parsed = pd.to_datetime(
-            text.str.slice(0, 10) if kind == "date" else text, format=pattern or "%Y-%m-%d", errors="coerce"
+            text if kind == "month" else text.str.slice(0, 10), format=pattern, errors="coerce"
         )
         _raise_first_bad(
             text,
@@ -112,8 +113,17 @@ def parse_column(
             path=path,
             column=column,
             row_offset=row_offset,
-            expected="a date like 2026-05-31" if kind == "date" else "a month like 2026-05",
+            expected="a month like 2026-05" if kind == "month" else "a date like 2026-05-31",
         )
+        if kind == "day":
+            _raise_first(
+                parsed > pd.Timestamp.today().normalize(),
+                text,
+                path=path,
+                column=column,
+                row_offset=row_offset,
+                expected="a day of use that is not in the future",
+            )
         return parsed.astype("datetime64[s]")
     if kind in ("int", "float", "number"):
         parsed = pd.to_numeric(text, errors="coerce")

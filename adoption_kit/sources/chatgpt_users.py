@@ -20,7 +20,7 @@ DESCRIPTION = "ChatGPT Enterprise weekly or monthly user report CSV"
 TOOL = "chatgpt_enterprise"
 REQUIRED = {
     "cadence": "text",
-    "period_start": "date",
+    "period_start": "day",
     "period_end": "date",
     "email": "text",
     "user_status": "text",
@@ -94,6 +94,8 @@ def _check_values(frame: pd.DataFrame, path: Path) -> None:
         ("user_status", ~frame["user_status"].isin(STATUSES), f"one of {', '.join(STATUSES)}"),
         ("period_end", frame["period_end"] < frame["period_start"], "a period end on or after its start"),
     )
+    duplicated = frame.duplicated(["email", "period_start"], keep="first")
+    checks += (("email", duplicated, "one row per user and period"),)
     for column, bad, expected in checks:
         if bad.fillna(False).any():
             row = int(bad.fillna(False).to_numpy().argmax())

@@ -89,7 +89,7 @@ def read(path: Path) -> Extract:
             raise InputFileError(
                 "missing key", path=path, row=row, column=column, expected="a login and a day in every record"
             )
-    records["day"] = parse_column(records["day"], "date", path=path, column="day", row_offset=1)
+    records["day"] = parse_column(records["day"], "day", path=path, column="day", row_offset=1)
     features = _features(records, path)
     surface = features["feature"].map(SURFACES)
     surface = surface.fillna(
