@@ -12,7 +12,7 @@ import pytest
 
 from adoption_kit.ingest import ingest
 from adoption_kit.privacy.pseudonym import Pseudonymizer
-from adoption_kit.sources.chatgpt_users import KNOWN_COLUMNS
+from adoption_kit.sources.chatgpt_users import CURRENT_HEADER, KNOWN_COLUMNS
 
 KEY = Pseudonymizer(bytes(range(32)))
 ROSTER = """employee_id,email,full_name,department,team,job_function,location,github_login,aliases
@@ -20,38 +20,6 @@ E1,ann.lee@acme.test,Ann Lee,Sales,Sales / East,account executive,Berlin,,ann@ac
 E2,bo.kim@acme.test,Bo Kim,Engineering,Engineering / Core,software engineer,London,bokim-gh,
 E3,cy.ng@acme.test,Cy Ng,Engineering,Engineering / Core,software engineer,London,,
 """
-CHATGPT_COLUMNS = [
-    "cadence",
-    "period_start",
-    "period_end",
-    "account_id",
-    "public_id",
-    "name",
-    "email",
-    "role",
-    "user_role",
-    "department",
-    "groups",
-    "user_status",
-    "created_or_invited_date",
-    "is_active",
-    "first_day_active_in_period",
-    "last_day_active_in_period",
-    "messages",
-    "messages_rank",
-    "model_to_messages",
-    "gpt_messages",
-    "gpts_messaged",
-    "gpt_to_messages",
-    "tool_messages",
-    "tools_messaged",
-    "tool_to_messages",
-    "project_messages",
-    "projects_messaged",
-    "project_to_messages",
-    "projects_created",
-    "last_day_active",
-]
 
 
 def _chatgpt_week(
@@ -73,7 +41,7 @@ def _chatgpt_week(
             }
             for email, count in messages.items()
         ],  # fmt: skip
-        columns=CHATGPT_COLUMNS,
+        columns=list(CURRENT_HEADER),
     )
     for column, value in (extra or {}).items():
         rows[column] = value
