@@ -78,3 +78,20 @@ def test_when_a_source_is_named_then_detection_is_skipped(formats):
     assert sources.read(path, source="chatgpt_user_report").source == "chatgpt_user_report"
     with pytest.raises(InputFileError, match="unknown source"):
         sources.read(path, source="lotus_notes")
+
+
+def test_when_the_user_report_comes_wrapped_in_day_totals_then_it_reads_as_the_ndjson_does(formats):
+    reports = formats / "github_copilot"
+    wrapped = sources.read(reports / "usage_metrics_reports/organization-users-28-day-report.json")
+    lines = sources.read(reports / "derived/organization-users-28-day-report.ndjson")
+    assert wrapped.source == lines.source == "github_copilot_user_metrics"
+    pd.testing.assert_frame_equal(wrapped.tables["activity"], lines.tables["activity"])
+    assert wrapped.coverage == lines.coverage
+
+
+def test_when_reading_user_teams_then_only_member_counts_per_team_remain(formats):
+    example = formats / "github_copilot" / "docs_examples" / "organization_user_teams_1_day_example.ndjson"
+    extract = sources.read(example)
+    teams = extract.tables["aggregates"].set_index("scope_id")["value"].to_dict()
+    assert teams == {"backend": 1.0, "frontend": 2.0}  # alice in both teams, bob in frontend
+    assert extract.identity is None and "activity" not in extract.tables

@@ -12,11 +12,12 @@ from pathlib import Path
 import pandas as pd
 
 from adoption_kit.errors import InputFileError
-from adoption_kit.sources._tabular import parse_column, read_ndjson
+from adoption_kit.sources._api_json import documents, is_json
+from adoption_kit.sources._tabular import parse_column
 from adoption_kit.sources.base import Coverage, Extract
 
 NAME = "github_copilot_user_metrics"
-DESCRIPTION = "GitHub Copilot usage-metrics per-user report (users-1-day / users-28-day NDJSON)"
+DESCRIPTION = "GitHub Copilot usage-metrics per-user report (users-1-day / users-28-day, NDJSON or JSON)"
 TOOL = "github_copilot"
 REQUIRED = ("user_login", "day")
 SURFACES = {
@@ -72,17 +73,19 @@ COUNTS = ("user_initiated_interaction_count", "code_acceptance_activity_count", 
 
 
 def sniff(head: str) -> bool:
-    """The first record is a user-day with a login."""
+    """User-day records with a login: NDJSON, or wrapped in a report's ``day_totals`` (not user-team rows)."""
     try:
         first = json.loads(head.lstrip("\ufeff").splitlines()[0])
     except (json.JSONDecodeError, IndexError):
-        return False
-    return isinstance(first, dict) and {"user_login", "day"} <= first.keys()
+        first = None
+    if isinstance(first, dict) and "day_totals" not in first:
+        return {"user_login", "day"} <= first.keys() and not {"team_id", "slug"} & first.keys()
+    return is_json(head) and '"day_totals"' in head and '"user_login"' in head
 
 
 def read(path: Path) -> Extract:
     """Activity per login, day and surface."""
-    records = pd.DataFrame(read_ndjson(path))
+    records = pd.DataFrame(_user_days(path))
     for column in REQUIRED:
         if column not in records.columns or records[column].isna().any():
             row = 1 if column not in records.columns else int(records[column].isna().to_numpy().argmax()) + 1
@@ -123,6 +126,13 @@ def read(path: Path) -> Extract:
         coverage=_coverage(records, path),
         unknown_fields=unknown,
     )
+
+
+def _user_days(path: Path) -> list[dict]:
+    """The user-day records, whether one per line or inside reports' ``day_totals`` lists."""
+    found = [d for d in documents(path) if isinstance(d, dict)]
+    wrapped = [row for d in found for row in d.get("day_totals", [])]
+    return wrapped or found
 
 
 def _coverage(records: pd.DataFrame, path: Path) -> tuple[Coverage, ...]:

@@ -1,0 +1,93 @@
+"""ChatGPT Enterprise / Edu workspace analytics: the weekly or monthly GPT report (CSV), FORMATS.md §2b.
+
+One row per custom GPT per period with workspace-wide counts: group-level data, so it becomes
+``aggregates`` (scope ``gpt``, scope_id the GPT's id, day the period start, grain week or month from the
+cadence) with the metrics ``messages_workspace`` and ``unique_messagers_workspace``. Empty counts are left
+out (not zeros). The GPT's name and description are free text and the creator's email and public id
+identify a person: those columns are never read (free-text scrubbing may bring names back later); neither
+are the URL, the account id and the activity flags. They are columns, not rows, so ``dropped`` stays empty.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from adoption_kit.errors import InputFileError
+from adoption_kit.sources._tabular import read_csv, read_text
+from adoption_kit.sources.base import Extract, csv_header
+
+NAME = "chatgpt_gpt_report"
+DESCRIPTION = "ChatGPT Enterprise weekly or monthly GPT report CSV"
+TOOL = "chatgpt_enterprise"
+METRICS = ("messages_workspace", "unique_messagers_workspace")
+REQUIRED = {
+    "cadence": "text",
+    "period_start": "day",
+    "period_end": "date",
+    "gpt_id": "text",
+    **dict.fromkeys(METRICS, "int"),
+}
+NOT_READ = (
+    "account_id",
+    "gpt_name",
+    "gpt_description",
+    "gpt_url",
+    "gpt_creator_public_id",
+    "gpt_creator_email",
+    "is_active",
+    "first_day_active_in_period",
+    "last_day_active_in_period",
+)
+GPT_COLUMNS = frozenset(["gpt_id", *(c for c in NOT_READ if c.startswith("gpt_"))])
+KNOWN_COLUMNS = frozenset([*REQUIRED, *NOT_READ])
+GRAINS = {"weekly": "week", "monthly": "month"}
+
+
+def sniff(head: str) -> bool:
+    """A report by period (cadence) with columns that describe a custom GPT.
+
+    The user report's ``gpt_messages``, ``gpts_messaged`` and ``gpt_to_messages`` are none of them.
+    """
+    header = csv_header(head)
+    return "cadence" in header and bool(GPT_COLUMNS & header)
+
+
+def read(path: Path) -> Extract:
+    """Messages and distinct senders per GPT and period."""
+    frame = read_csv(path, required=REQUIRED)
+    grain = frame["cadence"].str.lower().map(GRAINS)
+    checks = (
+        ("cadence", grain.isna(), "Weekly or Monthly"),
+        ("gpt_id", frame["gpt_id"].isna(), "a GPT id on every row"),
+        ("period_end", frame["period_end"] < frame["period_start"], "a period end on or after its start"),
+        ("gpt_id", frame.duplicated(["gpt_id", "period_start", "cadence"]), "one row per GPT and period"),
+    )
+    for column, bad, expected in checks:
+        if bad.fillna(False).any():
+            row = int(bad.fillna(False).to_numpy().argmax())
+            raise InputFileError(
+                f"cannot use the value {frame[column].iloc[row]!r}",
+                path=path,
+                row=row + 2,
+                column=column,
+                expected=expected,
+            )
+    long = frame.assign(grain=grain).melt(
+        id_vars=["gpt_id", "period_start", "grain"], value_vars=list(METRICS), var_name="metric"
+    )
+    long = long.dropna(subset=["value"])
+    aggregates = pd.DataFrame(
+        {
+            "tool": TOOL,
+            "scope": "gpt",
+            "scope_id": long["gpt_id"],
+            "day": long["period_start"],
+            "grain": long["grain"],
+            "metric": long["metric"],
+            "value": long["value"].astype("float64"),
+        }
+    ).reset_index(drop=True)
+    unknown = tuple(sorted(csv_header(read_text(path)[:4096]) - KNOWN_COLUMNS))
+    return Extract(NAME, path, None, len(frame), {"aggregates": aggregates}, unknown_fields=unknown)
