@@ -275,7 +275,7 @@ def _overlap_text(won: int, lost: int) -> str:
     if won:
         parts.append(f"{won} tool-days replaced earlier exports' rows (the later export wins)")
     if lost:
-        parts.append(f"{lost} tool-days ignored: a later export already covers them")
+        parts.append(f"{lost} tool-days left to the export that is their full account")
     return "; ".join(parts)
 
 

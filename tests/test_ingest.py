@@ -38,6 +38,10 @@ def _first(folder: Path, pattern: str) -> Path:
     return sorted(folder.glob(pattern))[0]
 
 
+def _user_report(raw: Path) -> Path:
+    return _first(raw / "chatgpt", "* weekly user report *.csv")
+
+
 def _drop_column(path: Path, column: str) -> None:
     frame = pd.read_csv(path, dtype="str", keep_default_na=False)
     frame.drop(columns=column).to_csv(path, index=False)
@@ -60,10 +64,10 @@ BAD_INPUT = [
     # (what is broken, how, the file it names, what the message must also say)
     ("roster without a team column", lambda raw: _drop_column(raw / "hr" / "roster.csv", "team"),
      "roster.csv", ["column 'team'"]),
-    ("ChatGPT report without messages",
-     lambda raw: _drop_column(_first(raw / "chatgpt", "*.csv"), "messages"), ".csv", ["column 'messages'"]),
+    ("ChatGPT report without messages", lambda raw: _drop_column(_user_report(raw), "messages"),
+     ".csv", ["column 'messages'"]),
     ("unparseable date in a ChatGPT report",
-     lambda raw: _set_cell(_first(raw / "chatgpt", "*.csv"), "period_start", 2, "31/12/2026"),
+     lambda raw: _set_cell(_user_report(raw), "period_start", 2, "31/12/2026"),
      ".csv", ["row 4", "column 'period_start'", "2026-05-31"]),
     ("negative seat count in seat pools",
      lambda raw: _set_cell(raw / "hr" / "seat_pools.csv", "seats_purchased", 0, "-3"),
