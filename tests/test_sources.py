@@ -95,3 +95,12 @@ def test_when_reading_user_teams_then_only_member_counts_per_team_remain(formats
     teams = extract.tables["aggregates"].set_index("scope_id")["value"].to_dict()
     assert teams == {"backend": 1.0, "frontend": 2.0}  # alice in both teams, bob in frontend
     assert extract.identity is None and "activity" not in extract.tables
+
+
+def test_when_the_user_report_is_a_json_array_then_its_rows_are_read(formats):
+    extract = sources.read(formats / "github_copilot/docs_examples/user_level_example.json")
+    activity = extract.tables["activity"]
+    # one record: login1 on 2025-10-01, one accepted completion adding 8 lines (its CLI totals are not read)
+    assert activity[["identity", "surface", "events", "lines_accepted"]].values.tolist() == [
+        ["login1", "code_completion", 1, 8]
+    ]

@@ -73,14 +73,15 @@ COUNTS = ("user_initiated_interaction_count", "code_acceptance_activity_count", 
 
 
 def sniff(head: str) -> bool:
-    """User-day records with a login: NDJSON, or wrapped in a report's ``day_totals`` (not user-team rows)."""
+    """User-day records with a login: NDJSON, a JSON array or a report's ``day_totals`` (no team rows)."""
     try:
         first = json.loads(head.lstrip("\ufeff").splitlines()[0])
     except (json.JSONDecodeError, IndexError):
         first = None
     if isinstance(first, dict) and "day_totals" not in first:
         return {"user_login", "day"} <= first.keys() and not {"team_id", "slug"} & first.keys()
-    return is_json(head) and '"day_totals"' in head and '"user_login"' in head
+    wrapped = '"day_totals"' in head or head.lstrip("\ufeff \t\r\n").startswith("[")
+    return is_json(head) and wrapped and '"user_login"' in head and '"team_id"' not in head
 
 
 def read(path: Path) -> Extract:
