@@ -29,7 +29,7 @@ MALFORMED = [
     ("copilot_future_day.ndjson", ["row 2", "column 'day'", "not in the future"]),
     ("copilot_truncated.ndjson", ["row 2", "not valid JSON"]),
     ("copilot_seats_truncated.json", ["row", "not valid JSON", "a complete JSON document"]),
-    ("seat_pools_unknown_tool.csv", ["row 3", "column 'tool'", "unknown tool 'clippy'", "cursor"]),
+    ("seat_pools_unknown_tool.csv", ["row 3", "column 'tool'", "cannot use the value 'clippy'", "cursor"]),
     ("empty.csv", ["the file is empty"]),
     ("not_text.csv", ["not text", "UTF-8"]),
 ]

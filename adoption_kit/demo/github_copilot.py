@@ -19,20 +19,13 @@ import pandas as pd
 from adoption_kit.demo.identifiers import ALNUM, random_ids
 from adoption_kit.demo.organisation import DEPARTMENTS, NEVER, Calendar, Org
 from adoption_kit.demo.usage import Plan, Seats, active_days, assign_seats, expit, idle_seats
+from adoption_kit.sources.copilot_users import ACTIVITY_COUNTS
 
 PRICE_USD = 19
 ORGANIZATION_ID = "48213907"
 ENTERPRISE_ID = "210457"
 _FEATURES = ("code_completion", "chat_panel_ask_mode", "chat_panel_agent_mode", "agent_edit", "copilot_cli")
-_COUNTERS = (
-    "user_initiated_interaction_count",
-    "code_generation_activity_count",
-    "code_acceptance_activity_count",
-    "loc_suggested_to_add_sum",
-    "loc_suggested_to_delete_sum",
-    "loc_added_sum",
-    "loc_deleted_sum",
-)
+_COUNTERS = ACTIVITY_COUNTS
 _IDES = np.array(["vscode", "jetbrains", "visualstudio"])
 _IDE_P = [0.72, 0.2, 0.08]
 _PLUGINS = np.array(["copilot-chat", "copilot-intellij", "copilot-vs"])

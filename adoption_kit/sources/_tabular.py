@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -151,6 +151,19 @@ def parse_column(
     raise ValueError(f"unknown column kind {kind!r}")
 
 
+def check_rows(
+    frame: pd.DataFrame,
+    checks: Iterable[tuple[str, pd.Series, str]],
+    *,
+    path: Path,
+    row_offset: int = HEADER_LINES + 1,
+) -> None:
+    """Raise on the first row failing a check; each check is (column, rows that fail, what was expected)."""
+    for column, bad, expected in checks:
+        text = frame[column].astype("str").where(frame[column].notna())
+        _raise_first(bad, text, path=path, column=column, row_offset=row_offset, expected=expected)
+
+
 def _raise_first_bad(
     text: pd.Series, parsed: pd.Series, *, path: Path, column: str, row_offset: int, expected: str
 ) -> None:
@@ -164,8 +177,9 @@ def _raise_first(
 ) -> None:
     if bad.fillna(False).any():
         position = int(bad.fillna(False).to_numpy().argmax())
+        value = text.iloc[position]
         raise InputFileError(
-            f"cannot use the value {text.iloc[position]!r}",
+            "empty cell" if pd.isna(value) else f"cannot use the value {value!r}",
             path=path,
             row=position + row_offset,
             column=column,

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from adoption_kit.errors import InputFileError
-from adoption_kit.sources._tabular import read_csv, read_text
+from adoption_kit.sources._tabular import check_rows, read_csv, read_text
 from adoption_kit.sources.base import Extract, csv_header
 
 NAME = "chatgpt_gpt_report"
@@ -64,16 +63,7 @@ def read(path: Path) -> Extract:
         ("period_end", frame["period_end"] < frame["period_start"], "a period end on or after its start"),
         ("gpt_id", frame.duplicated(["gpt_id", "period_start", "cadence"]), "one row per GPT and period"),
     )
-    for column, bad, expected in checks:
-        if bad.fillna(False).any():
-            row = int(bad.fillna(False).to_numpy().argmax())
-            raise InputFileError(
-                f"cannot use the value {frame[column].iloc[row]!r}",
-                path=path,
-                row=row + 2,
-                column=column,
-                expected=expected,
-            )
+    check_rows(frame, checks, path=path)
     long = frame.assign(grain=grain).melt(
         id_vars=["gpt_id", "period_start", "grain"], value_vars=list(METRICS), var_name="metric"
     )

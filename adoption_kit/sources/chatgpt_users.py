@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from adoption_kit.errors import InputFileError
-from adoption_kit.sources._tabular import read_csv, read_text
+from adoption_kit.sources._tabular import check_rows, read_csv, read_text
 from adoption_kit.sources.base import Extract, coverage_of, csv_header
 
 NAME = "chatgpt_user_report"
@@ -94,17 +93,7 @@ def _check_values(frame: pd.DataFrame, path: Path) -> None:
         ("period_end", frame["period_end"] < frame["period_start"], "a period end on or after its start"),
     )
     duplicated = frame.duplicated(["email", "period_start"], keep="first")
-    checks += (("email", duplicated, "one row per user and period"),)
-    for column, bad, expected in checks:
-        if bad.fillna(False).any():
-            row = int(bad.fillna(False).to_numpy().argmax())
-            raise InputFileError(
-                f"cannot use the value {frame[column].iloc[row]!r}",
-                path=path,
-                row=row + 2,
-                column=column,
-                expected=expected,
-            )
+    check_rows(frame, (*checks, ("email", duplicated, "one row per user and period")), path=path)
 
 
 def _activity(frame: pd.DataFrame, grain: pd.Series) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import pandas as pd
 from adoption_kit.sources import _api_json as api_json
 from adoption_kit.sources._canonical import aggregates
 from adoption_kit.sources.base import Extract
+from adoption_kit.sources.copilot_users import ACTIVITY_COUNTS
 
 NAME = "github_copilot_org_metrics"
 DESCRIPTION = "GitHub Copilot usage-metrics organisation or enterprise report (JSON)"
@@ -38,15 +39,6 @@ USER_COUNTS = [
         for kind in kinds
         for period in ("daily", "weekly", "monthly")
     ),
-]
-ACTIVITY_COUNTS = [
-    "user_initiated_interaction_count",
-    "code_generation_activity_count",
-    "code_acceptance_activity_count",
-    "loc_suggested_to_add_sum",
-    "loc_suggested_to_delete_sum",
-    "loc_added_sum",
-    "loc_deleted_sum",
 ]
 PULL_REQUESTS = [
     "total_created",
@@ -72,7 +64,7 @@ CLI = {
     "totals_by_cli.token_usage.output_tokens_sum": "cli_output_tokens_sum",
 }
 METRICS = (
-    {name: name for name in USER_COUNTS + ACTIVITY_COUNTS}
+    {name: name for name in [*USER_COUNTS, *ACTIVITY_COUNTS]}
     | {f"pull_requests.{name}": f"pull_requests_{name}" for name in PULL_REQUESTS}
     | CLI
 )

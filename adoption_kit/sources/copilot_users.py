@@ -28,8 +28,18 @@ SURFACES = {
     "cloud_agent": "cloud_agent",
 }
 CHAT_PREFIX = "chat"
+ACTIVITY_COUNTS = (  # the counters of every user-day, organisation day and breakdown
+    "user_initiated_interaction_count",
+    "code_generation_activity_count",
+    "code_acceptance_activity_count",
+    "loc_suggested_to_add_sum",
+    "loc_suggested_to_delete_sum",
+    "loc_added_sum",
+    "loc_deleted_sum",
+)
 KNOWN_KEYS = frozenset(
     [
+        *ACTIVITY_COUNTS,
         "report_start_day",
         "report_end_day",
         "day",
@@ -37,13 +47,6 @@ KNOWN_KEYS = frozenset(
         "organization_id",
         "user_id",
         "user_login",
-        "user_initiated_interaction_count",
-        "code_generation_activity_count",
-        "code_acceptance_activity_count",
-        "loc_suggested_to_add_sum",
-        "loc_suggested_to_delete_sum",
-        "loc_added_sum",
-        "loc_deleted_sum",
         "generated_loc_sum",
         "accepted_loc_sum",
         "used_agent",

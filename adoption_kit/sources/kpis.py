@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from adoption_kit.errors import InputFileError
-from adoption_kit.sources._tabular import read_csv
+from adoption_kit.sources._tabular import check_rows, read_csv
 from adoption_kit.sources.base import Extract, csv_header
 
 NAME = "team_kpis"
@@ -23,26 +22,11 @@ def sniff(head: str) -> bool:
 def read(path: Path) -> Extract:
     """Team KPIs as ``outcomes`` rows."""
     frame = read_csv(path, required=REQUIRED)
-    empty = frame.isna().any(axis=1)
-    if empty.any():
-        row = int(empty.to_numpy().argmax())
-        raise InputFileError(
-            "empty cell",
-            path=path,
-            row=row + 2,
-            column=str(frame.columns[frame.iloc[row].isna()][0]),
-            expected="a month, team, kpi and value on every row",
-        )
+    checks = [
+        (column, frame[column].isna(), "a month, team, kpi and value on every row") for column in REQUIRED
+    ]
     duplicated = frame.duplicated(["month", "team", "kpi"])
-    if duplicated.any():
-        row = int(duplicated.to_numpy().argmax())
-        raise InputFileError(
-            "the same team, month and KPI appear twice",
-            path=path,
-            row=row + 2,
-            column="kpi",
-            expected="one value per team, month and KPI",
-        )
+    check_rows(frame, [*checks, ("kpi", duplicated, "one value per team, month and KPI")], path=path)
     outcomes = pd.DataFrame(
         {
             "unit_type": "team",

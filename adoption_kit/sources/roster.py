@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adoption_kit.errors import InputFileError
 from adoption_kit.privacy.pseudonym import normalize_email
-from adoption_kit.sources._tabular import read_csv
+from adoption_kit.sources._tabular import check_rows, read_csv
 from adoption_kit.sources.base import Extract, csv_header
 
 NAME = "hr_roster"
@@ -37,28 +36,10 @@ def sniff(head: str) -> bool:
 def read(path: Path) -> Extract:
     """The roster, one row per person; ``identity`` is the email."""
     frame = read_csv(path, required=REQUIRED, optional=OPTIONAL)
-    for column in ("email", "employee_id", "department", "team"):
-        _require_values(frame, column, path=path)
-    duplicated = normalize_email(frame["email"]).duplicated()
-    if duplicated.any():
-        row = int(duplicated.to_numpy().argmax())
-        raise InputFileError(
-            f"the email {frame['email'].iloc[row]!r} appears twice",
-            path=path,
-            row=row + 2,
-            column="email",
-            expected="one row per person",
-        )
+    required_values = [
+        (column, frame[column].isna(), f"a {column.replace('_', ' ')} for every person")
+        for column in ("email", "employee_id", "department", "team")
+    ]
+    duplicated = ("email", normalize_email(frame["email"]).duplicated(), "one row per person")
+    check_rows(frame, [*required_values, duplicated], path=path)
     return Extract(NAME, path, "email", len(frame), {"roster": frame.rename(columns={"email": "identity"})})
-
-
-def _require_values(frame, column: str, *, path: Path) -> None:
-    empty = frame[column].isna()
-    if empty.any():
-        raise InputFileError(
-            "empty cell",
-            path=path,
-            row=int(empty.to_numpy().argmax()) + 2,
-            column=column,
-            expected=f"a {column.replace('_', ' ')} for every person",
-        )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adoption_kit.errors import InputFileError
 from adoption_kit.schema import TOOLS
-from adoption_kit.sources._tabular import read_csv
+from adoption_kit.sources._tabular import check_rows, read_csv
 from adoption_kit.sources.base import Extract, csv_header
 
 NAME = "seat_pools"
@@ -29,16 +28,7 @@ def sniff(head: str) -> bool:
 def read(path: Path) -> Extract:
     """One row per (tool, department, contract period)."""
     frame = read_csv(path, required=REQUIRED, optional=OPTIONAL)
-    unknown = ~frame["tool"].isin(TOOLS)
-    if unknown.any():
-        row = int(unknown.to_numpy().argmax())
-        raise InputFileError(
-            f"unknown tool {frame['tool'].iloc[row]!r}",
-            path=path,
-            row=row + 2,
-            column="tool",
-            expected=f"one of {', '.join(TOOLS)}",
-        )
+    check_rows(frame, [("tool", ~frame["tool"].isin(TOOLS), f"one of {', '.join(TOOLS)}")], path=path)
     pools = frame.rename(
         columns={
             "seats_purchased": "purchased",
