@@ -28,6 +28,8 @@ TOOL_COLOURS = {
     "m365_copilot": "#DE8F05",
     "gemini": "#56B4E9",
     "openai_api": "#CA9161",
+    "anthropic_api": "#FBAFE4",
+    "slack_ai": "#ECE133",
     "any": "#3B3B3B",
 }
 TOOL_LABELS = {
@@ -38,6 +40,8 @@ TOOL_LABELS = {
     "m365_copilot": "Microsoft 365 Copilot",
     "gemini": "Gemini",
     "openai_api": "OpenAI API",
+    "anthropic_api": "Anthropic API",
+    "slack_ai": "Slack AI",
     "any": "Any AI tool",
 }
 OTHER_TOOL_COLOUR = "#949494"

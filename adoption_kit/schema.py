@@ -19,6 +19,7 @@ TOOLS = (
     "claude_code",
     "cursor",
     "openai_api",
+    "anthropic_api",
     "gemini",
     "slack_ai",
 )

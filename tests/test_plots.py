@@ -48,8 +48,9 @@ def test_when_the_theme_is_used_then_the_house_settings_apply():
 
 
 def test_every_tool_has_its_own_colour_and_label():
-    tools = {"chatgpt_enterprise", "github_copilot", "any", "claude_code", "cursor", "m365_copilot", "gemini"}
-    assert tools | {"openai_api"} == set(plots.TOOL_COLOURS) == set(plots.TOOL_LABELS)
+    from adoption_kit.schema import TOOLS
+
+    assert {*TOOLS, "any"} == set(plots.TOOL_COLOURS) == set(plots.TOOL_LABELS)
     assert len(set(plots.TOOL_COLOURS.values())) == len(plots.TOOL_COLOURS)
     assert plots.tool_palette(["new_tool"]) == {"new_tool": plots.OTHER_TOOL_COLOUR}
 

@@ -65,7 +65,7 @@ BAD = [
      "a whole number"),
     ("a status that is not HTTP", [HEADER, LOG[1], LOG[2].replace(",429,", ",42,")], 3, "status",
      "an HTTP status"),
-    ("an unknown provider", [HEADER, LOG[1], LOG[2].replace(",openai", ",anthropic")], 3, "provider",
+    ("an unknown provider", [HEADER, LOG[1], LOG[2].replace(",openai", ",mistral")], 3, "provider",
      "openai, azure_openai"),
     ("a row without a user", [HEADER, LOG[1], LOG[2].replace("ann@acme.test", "")], 3, "user",
      "email on every row"),

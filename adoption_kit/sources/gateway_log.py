@@ -29,7 +29,7 @@ from adoption_kit.sources.base import Extract, csv_header
 
 NAME = "gateway_log"
 DESCRIPTION = "AI API gateway log CSV (timestamp,user,model,tokens_in,tokens_out,status)"
-PROVIDERS = {"openai": "openai_api", "azure_openai": "openai_api"}
+PROVIDERS = {"openai": "openai_api", "azure_openai": "openai_api", "anthropic": "anthropic_api"}
 DEFAULT_PROVIDER = "openai"
 SURFACE = "api"
 THROTTLED = 429
