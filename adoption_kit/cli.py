@@ -1,4 +1,4 @@
-"""adoption-kit demo | keygen | ingest | publish | run | serve."""
+"""adoption-kit demo | keygen | ingest | publish | run | audit | serve."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from adoption_kit.config import Settings, load_settings
 from adoption_kit.errors import KitError
 
 FAILED_RUNS_EXIT = 1
+AUDIT_FINDINGS_EXIT = 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -93,8 +94,35 @@ def _run(settings: Settings, arguments: argparse.Namespace) -> int:
     )
     print(summary_table(results))
     print(f"\nReports: {settings.paths.reports / published.period / 'index.html'}")
-    print(f"Dashboard: {_this_command()} serve")
-    return FAILED_RUNS_EXIT if any(result.status == "failed" for result in results) else 0
+    print(f"Dashboard: {_this_command()} serve\n")
+    findings = _audited(settings, period=published.period, roster=None)
+    if any(result.status == "failed" for result in results):
+        return FAILED_RUNS_EXIT
+    return AUDIT_FINDINGS_EXIT if findings else 0
+
+
+def _audit(settings: Settings, arguments: argparse.Namespace) -> int:
+    findings = _audited(settings, period=arguments.period or "", roster=arguments.roster)
+    return AUDIT_FINDINGS_EXIT if findings else 0
+
+
+def _audited(settings: Settings, *, period: str, roster: Path | None) -> list:
+    """Audit a period's published tables, its reports and the dashboard notebook; print what was found."""
+    from adoption_kit.privacy.audit import as_text, audit, find_roster
+    from adoption_kit.publish import open_run
+
+    run = open_run(settings.paths.published, period)
+    reports = settings.paths.reports / run.period
+    dashboard = settings.root / "notebooks" / "dashboard.ipynb"
+    findings = audit(
+        published_run=run.path,
+        reports=reports if reports.is_dir() else None,
+        dashboards=[dashboard] if dashboard.is_file() else [],
+        roster=roster or find_roster(settings.paths.raw),
+        min_group_size=max(settings.min_group_size, run.min_group_size),
+    )
+    print(as_text(findings))
+    return findings
 
 
 def _this_command() -> str:
@@ -167,6 +195,13 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument("--jobs", type=int)
             command.add_argument("--timeout", type=int, help="seconds per notebook run")
         command.set_defaults(command=handler)
+
+    audit = commands.add_parser(
+        "audit", help="look for small cells, person-level tables and identifiers in what a run released"
+    )
+    audit.add_argument("--period", help="YYYY-MM (default: the latest published)")
+    audit.add_argument("--roster", type=Path, help="the HR roster CSV (default: found in paths.raw)")
+    audit.set_defaults(command=_audit)
 
     serve = commands.add_parser("serve", help="open the read-only leaders' dashboard (Voila)")
     serve.add_argument("--port", type=int, default=8866)

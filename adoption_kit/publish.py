@@ -19,7 +19,7 @@ from adoption_kit import metrics
 from adoption_kit.atomic import replace_directory
 from adoption_kit.config import load_settings
 from adoption_kit.errors import WorkspaceError
-from adoption_kit.privacy.release import release
+from adoption_kit.privacy.release import release_run
 from adoption_kit.workspace import Workspace
 
 PUBLISHED_ENV = "ADOPTION_KIT_PUBLISHED"
@@ -99,10 +99,7 @@ def publish(
         raise WorkspaceError(f"period {period!r} is not a month", expected="YYYY-MM")
     as_of = (pd.Period(period, freq="M").end_time).date()
     computed = compute_tables(workspace, as_of=as_of)
-    released = [
-        release(frame, name=name, keys=KEYS[name], min_group_size=min_group_size)
-        for name, frame in computed.items()
-    ]
+    released = release_run(computed, keys=KEYS, min_group_size=min_group_size)
     record = pd.concat([r.suppressions for r in released], ignore_index=True)
     tables = {r.name: r.table for r in released} | {"suppressions": _suppression_table(record)}
     manifest = {

@@ -35,6 +35,7 @@ def test_when_rows_are_hidden_then_the_record_names_them_without_their_counts(ta
     record = release(table, name="weekly_active", keys=["group"], min_group_size=5).suppressions
     assert record["group"].tolist() == ["small", "unknown"]
     assert set(record["table"]) == {"weekly_active"}
+    assert record["reason"].tolist() == ["primary", "primary"]
     assert "4" not in " ".join(record.astype(str).to_numpy().ravel())
 
 
