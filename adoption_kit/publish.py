@@ -67,11 +67,16 @@ class PublishedRun:
         return frame
 
     def groups(self) -> pd.DataFrame:
-        """Every group of the run with its headcount and whether it is big enough to report on."""
+        """Every group of the run with its headcount and whether it is big enough to report on.
+
+        Only a group whose own headcount is under the minimum is too small; a headcount hidden to protect
+        another group (complementary suppression) still gets its report, with that number left out.
+        """
         headcount = self.table("headcount")
-        return headcount.assign(status=headcount["suppressed"].map({True: "too_small", False: "ok"}))[
-            ["group_by", "group", "people", "status"]
-        ]
+        record = self.table("suppressions")
+        too_small = record.loc[(record["table"] == "headcount") & (record["reason"] == "primary"), "group"]
+        status = headcount["group"].isin(too_small).map({True: "too_small", False: "ok"})
+        return headcount.assign(status=status)[["group_by", "group", "people", "status"]]
 
 
 def open_run(published: str | Path = "", period: str = "") -> PublishedRun:

@@ -27,8 +27,9 @@ def threshold(run: PublishedRun, min_group_size: int = 0) -> int:
 def groups(run: PublishedRun, *, min_group_size: int = 0) -> pd.DataFrame:
     """Every group of the run (group_by, group, people, status), judged against :func:`threshold`."""
     frame = run.groups()
-    people = pd.to_numeric(frame["people"], errors="coerce").fillna(0)
-    big_enough = (frame["status"] == "ok") & (people >= threshold(run, min_group_size))
+    people = pd.to_numeric(frame["people"], errors="coerce")
+    # a headcount hidden only to protect another group (complementary) does not make its group too small
+    big_enough = (frame["status"] == "ok") & (people.isna() | (people >= threshold(run, min_group_size)))
     return frame.assign(status=np.where(big_enough, "ok", "too_small"))
 
 
@@ -74,8 +75,11 @@ def headline(run: PublishedRun, group: str, *, min_group_size: int = 0) -> str:
             f"Fewer than {minimum} people in {_place(group)} have published figures for {month}, so this "
             "report shows no numbers: small groups stay hidden to protect the people in them."
         )
-    activation = _any_tool(visible(run.table("activation", group=group), minimum))
-    weekly = _any_tool(visible(run.table("weekly_active", group=group), minimum)).sort_values("week")
+    activation = _any_tool(visible(run.table("activation", group=group), minimum)).dropna(
+        subset=["activated", "seat_holders", "activation_rate"]
+    )
+    weekly = _any_tool(visible(run.table("weekly_active", group=group), minimum)).dropna(subset=["wau"])
+    weekly = weekly.sort_values("week")
     sentences = []
     if not activation.empty:
         row = activation.iloc[-1]

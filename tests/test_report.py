@@ -64,3 +64,22 @@ def test_when_the_group_is_too_small_then_the_headline_says_so_without_numbers(r
 def test_when_text_goes_to_markdown_then_special_characters_are_escaped():
     shown = report.markdown("R&D <b>*stars*</b> $x$").data
     assert shown == r"R\&D \<b\>\*stars\*\</b\> \$x\$"
+
+
+def test_when_a_headcount_is_hidden_only_to_protect_another_group_then_its_group_still_gets_a_report(
+    tmp_path,
+):
+    folder = write_published_fixture(tmp_path)
+    headcount = pd.read_parquet(folder / "headcount.parquet")
+    hidden = headcount["group"] == "Sales"
+    headcount.loc[hidden, "people"] = pd.NA
+    headcount.loc[hidden, "suppressed"] = True
+    headcount.to_parquet(folder / "headcount.parquet", index=False)
+    record = pd.read_parquet(folder / "suppressions.parquet")
+    extra = pd.DataFrame(
+        [{"table": "headcount", "group_by": "department", "group": "Sales", "reason": "complementary"}]
+    )
+    pd.concat([record, extra.astype("str")], ignore_index=True).to_parquet(folder / "suppressions.parquet")
+    run = PublishedRun.open(folder)
+    assert report.group_status(run, "Sales") == "ok"
+    assert report.group_status(run, SMALL_DEPARTMENT) == "too_small"
