@@ -78,19 +78,12 @@ def read(path: Path) -> Extract:
             "cost_usd": _cost(frame.get("Cost", pd.Series(pd.NA, index=frame.index, dtype="str")), path),
         }
     )
-    groups = requests.groupby(["identity", "day", "surface"])
-    daily = groups[["tokens_in", "tokens_out", "cost_usd"]].sum(min_count=1).assign(events=groups.size())
-    activity = (
-        daily.reset_index()
-        .assign(tool=TOOL, grain="day")[COLUMNS]
-        .astype({"events": "int64", "tokens_in": "Int64", "tokens_out": "Int64", "cost_usd": "float64"})
-    )
     return Extract(
         NAME,
         path,
         "email",
         len(frame),
-        {"activity": activity},
+        {"activity": per_day(requests)},
         unknown_fields=tuple(sorted(header - KNOWN - {""})),
     )
 
@@ -100,3 +93,14 @@ def _cost(values: pd.Series, path: Path) -> pd.Series:
     text = values.str.strip().str.lstrip("$")
     label = text.str.lower().isin(NO_COST).fillna(False).astype(bool)
     return parse_column(text.where(~label), "float", path=path, column="Cost").astype("float64")
+
+
+def per_day(requests: pd.DataFrame) -> pd.DataFrame:
+    """One activity row per person, day and surface from one row per request: events count the requests."""
+    groups = requests.groupby(["identity", "day", "surface"])
+    daily = groups[["tokens_in", "tokens_out", "cost_usd"]].sum(min_count=1).assign(events=groups.size())
+    return (
+        daily.reset_index()
+        .assign(tool=TOOL, grain="day")[COLUMNS]
+        .astype({"events": "int64", "tokens_in": "Int64", "tokens_out": "Int64", "cost_usd": "float64"})
+    )

@@ -17,7 +17,7 @@ import pandas as pd
 from adoption_kit.sources import _api_json as api_json
 from adoption_kit.sources._canonical import utc_days
 from adoption_kit.sources.base import Extract
-from adoption_kit.sources.cursor_events import COLUMNS, TOOL
+from adoption_kit.sources.cursor_events import per_day
 
 NAME = "cursor_usage_events_api"
 DESCRIPTION = "Cursor Admin API filtered usage events (teams/filtered-usage-events JSON)"
@@ -77,18 +77,11 @@ def read(path: Path) -> Extract:
         },
         index=frame.index,
     )
-    groups = requests.groupby(["identity", "day", "surface"])
-    daily = groups[["tokens_in", "tokens_out", "cost_usd"]].sum(min_count=1).assign(events=groups.size())
-    activity = (
-        daily.reset_index()
-        .assign(tool=TOOL, grain="day")[COLUMNS]
-        .astype({"events": "int64", "tokens_in": "Int64", "tokens_out": "Int64", "cost_usd": "float64"})
-    )
     return Extract(
         NAME,
         path,
         "email",
         len(frame),
-        {"activity": activity},
+        {"activity": per_day(requests)},
         unknown_fields=api_json.unknown(frame.columns, KNOWN),
     )
