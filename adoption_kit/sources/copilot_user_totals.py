@@ -20,6 +20,7 @@ import pandas as pd
 from adoption_kit.sources import _api_json as api_json
 from adoption_kit.sources._canonical import GROUP
 from adoption_kit.sources.base import Extract
+from adoption_kit.sources.copilot_users import USAGE_DETAIL
 
 NAME = "github_copilot_user_totals"
 DESCRIPTION = "GitHub Copilot users report with per-user totals over its window, no days (user_totals JSON)"
@@ -51,27 +52,13 @@ KNOWN = frozenset(
     [
         *SUMS,
         *REPORT_KEYS,
+        *USAGE_DETAIL,
         "login",
         "user_login",
         "user_id",
-        "used_agent",
-        "used_chat",
-        "used_cli",
-        "used_copilot_coding_agent",
-        "used_copilot_cloud_agent",
-        "used_copilot_code_review_active",
-        "used_copilot_code_review_passive",
         "ai_adoption_phase.phase_number",
         "ai_adoption_phase.phase",
         "ai_adoption_phase.version",
-        "totals_by_ide",
-        "totals_by_feature",
-        "totals_by_language_feature",
-        "totals_by_language_model",
-        "totals_by_model_feature",
-        "totals_by_cli",
-        "totals_by_copilot_app",
-        "totals_by_3rd_party_agent",
     ]
 )
 
