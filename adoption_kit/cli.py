@@ -1,4 +1,4 @@
-"""adoption-kit demo | keygen | ingest | publish | run | audit | serve."""
+"""adoption-kit demo | keygen | ingest | rekey | publish | run | audit | serve."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from adoption_kit import __version__
-from adoption_kit.config import Settings, load_settings
+from adoption_kit.config import KEY_ENV, Settings, load_settings
 from adoption_kit.errors import KitError
 
 FAILED_RUNS_EXIT = 1
@@ -70,6 +70,20 @@ def _ingest(settings: Settings, arguments: argparse.Namespace) -> int:
     )
     print(report.as_text())
     print(f"\nWorkspace written to {report.workspace.path}")
+    return 0
+
+
+def _rekey(settings: Settings, arguments: argparse.Namespace) -> int:
+    from adoption_kit.rekey import rekey
+
+    report = rekey(
+        arguments.paths or [settings.paths.raw],
+        workspace=arguments.workspace or settings.paths.workspace,
+        key_file=arguments.key_file or settings.key_file,
+        new_key_file=arguments.new_key_file,
+        destroy_old_key=arguments.destroy_old_key,
+    )
+    print(report.as_text())
     return 0
 
 
@@ -183,6 +197,25 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--workspace", type=Path)
     ingest.add_argument("--key-file", type=Path)
     ingest.set_defaults(command=_ingest)
+
+    rekey = commands.add_parser(
+        "rekey",
+        help="replace the pseudonymization key: re-read the raw exports, swap the workspace and key",
+        description="Re-key the workspace: every export in its ledger must be among PATHS (matched by"
+        " content); they are re-ingested with a new key into a staging folder, checked to give the same"
+        " rows person for person, then the workspace and the key file are replaced. The old key is kept as"
+        " <key file>.retired-<key id> (owner-only; no longer needed, destroy it when no backup needs it)"
+        " or deleted with --destroy-old-key. If interrupted, run it again: it finishes or starts over."
+        f" Refused when the key comes from ${KEY_ENV}.",
+    )
+    rekey.add_argument("paths", nargs="*", type=Path, help="files or folders (default: paths.raw)")
+    rekey.add_argument("--workspace", type=Path)
+    rekey.add_argument("--key-file", type=Path, help="the current key, replaced in place by the new one")
+    rekey.add_argument("--new-key-file", type=Path, help="use this existing key (default: a new random key)")
+    rekey.add_argument(
+        "--destroy-old-key", action="store_true", help="delete the old key instead of keeping it"
+    )
+    rekey.set_defaults(command=_rekey)
 
     for name, handler, text in (
         ("publish", _publish, "compute and gate the published tables of a period"),

@@ -18,7 +18,8 @@ from matplotlib.figure import Figure
 from adoption_kit import plots, report
 from adoption_kit.publish import ORGANISATION, PublishedRun
 
-CHART_TABLES = ("activation", "weekly_active", "monthly_active", "volume")
+CHART_TABLES = ("activation", "weekly_active", "monthly_active")
+REPORTED_LEVELS = ("organisation", "department")
 QUERY_KEY = "department"
 
 
@@ -65,7 +66,7 @@ def build_dashboard(run: PublishedRun, *, min_group_size: int = 0, query_string:
 def group_choices(run: PublishedRun, *, min_group_size: int = 0) -> list[tuple[str, str]]:
     """(label, group) for every group big enough to show: the organisation first, then departments A-Z."""
     frame = report.groups(run, min_group_size=min_group_size)
-    shown = frame.loc[frame["status"] == "ok", "group"]
+    shown = frame.loc[(frame["status"] == "ok") & frame["group_by"].isin(REPORTED_LEVELS), "group"]
     departments = sorted(group for group in shown if group != ORGANISATION)
     organisation = [("Whole organisation", ORGANISATION)] if ORGANISATION in set(shown) else []
     return organisation + [(name, name) for name in departments]
@@ -73,13 +74,18 @@ def group_choices(run: PublishedRun, *, min_group_size: int = 0) -> list[tuple[s
 
 def charts_png(tables: dict[str, pd.DataFrame], group: str, *, min_group_size: int) -> bytes:
     """The four charts of one group as a PNG (drawn on a Figure of its own, never through pyplot's state)."""
-    one = {name: report.visible(t.loc[t["group"] == group], min_group_size) for name, t in tables.items()}
+    one = {
+        name: report.visible(
+            t.loc[(t["group"] == group) & t["group_by"].isin(REPORTED_LEVELS)], min_group_size
+        )
+        for name, t in tables.items()
+    }
     figure = Figure(figsize=(13, 8), layout="constrained")
     (activation, weekly), (monthly, volume) = figure.subplots(2, 2)
     plots.activation_bars(one["activation"], ax=activation)
     plots.weekly_active_lines(one["weekly_active"], ax=weekly)
     plots.stickiness_lines(one["monthly_active"], ax=monthly)
-    plots.volume_bands(one["volume"], tool="any", ax=volume)
+    plots.volume_bands(one["weekly_active"], tool="any", ax=volume)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100)
     return buffer.getvalue()

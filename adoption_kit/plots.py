@@ -135,9 +135,10 @@ def stickiness_lines(monthly_active: pd.DataFrame, *, ax: Axes | None = None) ->
     return ax
 
 
-def volume_bands(volume: pd.DataFrame, *, tool: str = "any", ax: Axes | None = None) -> Axes:
+def volume_bands(weekly: pd.DataFrame, *, tool: str = "any", ax: Axes | None = None) -> Axes:
     """Events per active user per week for one tool: the median as a line, a band up to the p90."""
-    data = _one_group(volume, ["tool", "week", "events_per_user_median", "events_per_user_p90"], "volume")
+    columns = ["tool", "week", "events_per_user_median", "events_per_user_p90"]
+    data = _one_group(weekly, columns, "weekly_active")
     ax = _axes(ax)
     ax.set_title(f"Use per active person each week: {tool_label(tool)}", loc="left")
     data = data.loc[data["tool"] == tool].sort_values("week")

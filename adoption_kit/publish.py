@@ -19,7 +19,9 @@ from adoption_kit import metrics
 from adoption_kit.atomic import replace_directory
 from adoption_kit.config import load_settings
 from adoption_kit.errors import WorkspaceError
-from adoption_kit.privacy.release import release_run
+from adoption_kit.privacy import ledger
+from adoption_kit.privacy.release import DEFAULT_DOMINANCE, release_run
+from adoption_kit.privacy.suppression import Dominance
 from adoption_kit.workspace import Workspace
 
 PUBLISHED_ENV = "ADOPTION_KIT_PUBLISHED"
@@ -55,15 +57,18 @@ class PublishedRun:
         """Names of the tables in this run."""
         return tuple(self.manifest["tables"])
 
-    def table(self, name: str, *, group: str | None = None) -> pd.DataFrame:
-        """A published table, optionally only the rows of one group ("ALL" is the organisation)."""
+    def table(self, name: str, *, group: str | None = None, group_by: str | None = None) -> pd.DataFrame:
+        """A published table, optionally only the rows of one group ("ALL" is the organisation) of one
+        grouping (by default the organisation or a department, whose names never clash)."""
         if name not in self.tables:
             raise WorkspaceError(
                 f"no published table named {name!r}", path=self.path, expected=f"one of {self.tables}"
             )
         frame = pd.read_parquet(self.path / f"{name}.parquet")
         if group is not None:
-            frame = frame.loc[frame["group"] == group].reset_index(drop=True)
+            levels = [group_by] if group_by else ["organisation", "department"]
+            frame = frame.loc[(frame["group"] == group) & frame["group_by"].isin(levels)]
+            frame = frame.reset_index(drop=True)
         return frame
 
     def groups(self) -> pd.DataFrame:
@@ -74,8 +79,10 @@ class PublishedRun:
         """
         headcount = self.table("headcount")
         record = self.table("suppressions")
-        too_small = record.loc[(record["table"] == "headcount") & (record["reason"] == "primary"), "group"]
-        status = headcount["group"].isin(too_small).map({True: "too_small", False: "ok"})
+        small = record.loc[(record["table"] == "headcount") & (record["reason"] == "primary")]
+        pairs = pd.MultiIndex.from_frame(headcount[["group_by", "group"]].astype("str"))
+        too_small = pairs.isin(pd.MultiIndex.from_frame(small[["group_by", "group"]]))
+        status = pd.Series(too_small, index=headcount.index).map({True: "too_small", False: "ok"})
         return headcount.assign(status=status)[["group_by", "group", "people", "status"]]
 
 
@@ -96,76 +103,162 @@ def open_run(published: str | Path = "", period: str = "") -> PublishedRun:
 
 
 def publish(
-    workspace: Workspace, *, published_root: Path, period: str = "", min_group_size: int
+    workspace: Workspace,
+    *,
+    published_root: Path,
+    period: str = "",
+    min_group_size: int,
+    dominance: Dominance = DEFAULT_DOMINANCE,
 ) -> PublishedRun:
-    """Compute every table of ``period`` (default: the last month with data), gate them, write them."""
+    """Compute every table of ``period`` (default: the last month with data), gate them against the
+    release ledger, record them in the ledger, then write them."""
     period = period or workspace.manifest["last_day"][:7]
     if not PERIOD_PATTERN.match(period):
         raise WorkspaceError(f"period {period!r} is not a month", expected="YYYY-MM")
     as_of = (pd.Period(period, freq="M").end_time).date()
-    computed = compute_tables(workspace, as_of=as_of)
-    released = release_run(computed, keys=KEYS, min_group_size=min_group_size)
+    computed = compute_tables(workspace, as_of=as_of, min_group_size=min_group_size, dominance=dominance)
+    released = release_run(
+        computed,
+        keys=KEYS,
+        min_group_size=min_group_size,
+        dominance=dominance,
+        prior=ledger.prior(published_root, KEYS),
+    )
     record = pd.concat([r.suppressions for r in released], ignore_index=True)
     tables = {r.name: r.table for r in released} | {"suppressions": _suppression_table(record)}
+    created_at = datetime.now(UTC)
     manifest = {
         "period": period,
         "as_of": as_of.isoformat(),
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created_at": created_at.isoformat(timespec="seconds"),
         "min_group_size": min_group_size,
+        "dominance": {"contributors": dominance.contributors, "share": dominance.share},
         "tables": list(tables),
         "workspace_created_at": workspace.manifest["created_at"],
         "suppressed_rows": len(record),
     }
+    run_id = f"{created_at:%Y%m%dT%H%M%S%f}_{period}"
+    ledger.record(published_root, run_id, tables, manifest | {"run_id": run_id})
     target = published_root / period
     with replace_directory(target) as staging:
         for name, frame in tables.items():
             frame.to_parquet(staging / f"{name}.parquet", index=False)
-        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        (staging / MANIFEST).write_text(json.dumps(manifest | {"run_id": run_id}, indent=2), encoding="utf-8")
     return PublishedRun.open(target)
 
 
+ATTRIBUTES = ("department", "team", "location")
+# Every grouping a run publishes, as the roster attributes it splits by; each is the sum of the groupings
+# one attribute finer, and the gate protects them as one system (see privacy.suppression).
+GROUPINGS = {
+    "organisation": (),
+    "department": ("department",),
+    "location": ("location",),
+    "team": ("department", "team"),
+    "department_location": ("department", "location"),
+}
+GROUP_SEPARATOR = " / "
+_GROUP_KEYS = ["group_by", "group", *ATTRIBUTES]
 KEYS = {
-    "headcount": ["group_by", "group"],
-    "activation": ["group_by", "group", "tool"],
-    "weekly_active": ["group_by", "group", "tool", "week"],
-    "monthly_active": ["group_by", "group", "tool", "month"],
-    "volume": ["group_by", "group", "tool", "week"],
+    "headcount": _GROUP_KEYS,
+    "activation": [*_GROUP_KEYS, "tool"],
+    "weekly_active": [*_GROUP_KEYS, "tool", "week"],
+    "monthly_active": [*_GROUP_KEYS, "tool", "month"],
 }
 PEOPLE_BEHIND = {
     "headcount": "people",
     "activation": "seat_holders",
     "weekly_active": "wau",
     "monthly_active": "mau",
-    "volume": "active_users",
 }
-GROUPINGS = {"organisation": None, "department": "department"}
 
 
-def compute_tables(workspace: Workspace, *, as_of: date) -> dict[str, pd.DataFrame]:
-    """Every group-level table of a run, before the gate, each with the ``people`` its rows rest on."""
+# Weekly series stop at departments and locations, and the finest groupings get monthly figures for "any
+# AI tool" only: per team and tool nearly every cell rests on fewer than the minimum, so those cells would
+# be hidden anyway, and each one makes the gate's proof slower.
+WEEKLY_GROUPINGS = ("organisation", "department", "location")
+ANY_TOOL_ONLY = ("team", "department_location")
+
+
+def compute_tables(
+    workspace: Workspace, *, as_of: date, min_group_size: int, dominance: Dominance = DEFAULT_DOMINANCE
+) -> dict[str, pd.DataFrame]:
+    """Every group-level table of a run from the workspace (see :func:`compute_frames`)."""
     people, seats, activity = (workspace.table(name) for name in ("people", "seats", "activity"))
+    return compute_frames(
+        people, seats, activity, as_of=as_of, min_group_size=min_group_size, dominance=dominance
+    )
+
+
+def compute_frames(
+    people: pd.DataFrame,
+    seats: pd.DataFrame,
+    activity: pd.DataFrame,
+    *,
+    as_of: date,
+    min_group_size: int,
+    dominance: Dominance = DEFAULT_DOMINANCE,
+) -> dict[str, pd.DataFrame]:
+    """Every group-level table of a run, before the gate: each row with its group's attributes, the
+    ``people`` it rests on, and the gate's person-derived inputs (dominance shares, turnover flags)."""
     computed: dict[str, list[pd.DataFrame]] = {name: [] for name in KEYS}
     for group_by, by in GROUPINGS.items():
+        grouping = by or None
         frames = {
-            "headcount": metrics.headcount(people, by=by, as_of=as_of),
-            "activation": metrics.seat_activation(seats, activity, people, by=by, as_of=as_of),
-            "weekly_active": metrics.weekly_active_users(activity, people, by=by, until=as_of),
-            "monthly_active": metrics.monthly_active_users(activity, people, by=by, until=as_of),
-            "volume": metrics.events_per_active_user(activity, people, by=by, until=as_of),
+            "headcount": metrics.headcount(people, by=grouping, as_of=as_of),
+            "activation": metrics.seat_activation(seats, activity, people, by=grouping, as_of=as_of),
+            "monthly_active": metrics.monthly_active_users(activity, people, by=grouping, until=as_of).merge(
+                metrics.changes_only_by_joiners_and_leavers(
+                    activity, people, by=grouping, until=as_of, period="month", fewer_than=min_group_size
+                )
+            ),
         }
+        if group_by in WEEKLY_GROUPINGS:
+            frames["weekly_active"] = _weekly(activity, people, grouping, as_of, min_group_size, dominance)
+        if group_by in ANY_TOOL_ONLY:
+            monthly = frames["monthly_active"]
+            frames["monthly_active"] = monthly.loc[monthly["tool"] == metrics.ANY_TOOL]
         for name, frame in frames.items():
-            group = frame.pop(by) if by else pd.Series(ORGANISATION, index=frame.index)
-            frame.insert(0, "group", group.astype("str"))
-            frame.insert(0, "group_by", group_by)
-            computed[name].append(frame)
+            computed[name].append(_labelled(frame, group_by, by))
     return {
         name: pd.concat(frames, ignore_index=True).assign(people=lambda f, n=name: f[PEOPLE_BEHIND[n]])
         for name, frames in computed.items()
     }
 
 
+def _weekly(
+    activity: pd.DataFrame,
+    people: pd.DataFrame,
+    by: tuple[str, ...] | None,
+    as_of: date,
+    min_group_size: int,
+    dominance: Dominance,
+) -> pd.DataFrame:
+    """WAU and the volume of use per active person, one row per group, tool and week, with gate inputs."""
+    wau = metrics.weekly_active_users(activity, people, by=by, until=as_of)
+    volume = metrics.events_per_active_user(activity, people, by=by, until=as_of).drop(columns="active_users")
+    shares = metrics.top_contributors_share(
+        activity, people, by=by, until=as_of, contributors=dominance.contributors
+    )
+    turnover = metrics.changes_only_by_joiners_and_leavers(
+        activity, people, by=by, until=as_of, period="week", fewer_than=min_group_size
+    )
+    return wau.merge(volume).merge(shares).merge(turnover)
+
+
+def _labelled(frame: pd.DataFrame, group_by: str, by: tuple[str, ...]) -> pd.DataFrame:
+    """``frame`` keyed by ``group_by``, a readable ``group`` label and one column per hierarchy attribute."""
+    labels = pd.Series(ORGANISATION, index=frame.index, dtype="str")
+    for position, attribute in enumerate(by):
+        value = frame[attribute].astype("str")
+        labels = value if position == 0 else labels + GROUP_SEPARATOR + value
+    attributes = {a: frame[a].astype("str") if a in by else "" for a in ATTRIBUTES}
+    keys = pd.DataFrame({"group_by": group_by, "group": labels, **attributes}, index=frame.index)
+    return pd.concat([keys, frame.drop(columns=list(by))], axis=1)
+
+
 def _suppression_table(record: pd.DataFrame) -> pd.DataFrame:
-    columns = ["table", "group_by", "group", "tool", "period", "reason"]
+    columns = ["table", "group_by", "group", *ATTRIBUTES, "tool", "period", "reason"]
     period = record.get("week", pd.Series(pd.NA, index=record.index)).fillna(
         record.get("month", pd.Series(pd.NA, index=record.index))
     )

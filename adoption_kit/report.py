@@ -15,7 +15,9 @@ from IPython.display import Markdown
 from adoption_kit.errors import KitError
 from adoption_kit.publish import ORGANISATION, PublishedRun
 
-KEY_COLUMNS = frozenset({"group_by", "group", "tool", "week", "month", "suppressed"})
+KEY_COLUMNS = frozenset(
+    {"group_by", "group", "department", "team", "location", "tool", "week", "month", "suppressed"}
+)
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$&])")
 
 

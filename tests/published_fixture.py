@@ -25,7 +25,7 @@ DEPARTMENTS = {
     SMALL_DEPARTMENT: (4, 4, 0, 4),
 }
 TOOLS = ("chatgpt_enterprise", "github_copilot", "any")
-TABLES = ("headcount", "activation", "weekly_active", "monthly_active", "volume", "suppressions")
+TABLES = ("headcount", "activation", "weekly_active", "monthly_active", "suppressions")
 
 
 def write_published_fixture(root: Path, period: str = "2026-10") -> Path:
@@ -37,9 +37,8 @@ def write_published_fixture(root: Path, period: str = "2026-10") -> Path:
     tables = {
         "headcount": _headcount(),
         "activation": _activation(seats, weekly),
-        "weekly_active": weekly,
+        "weekly_active": _with_volume(weekly, rng),
         "monthly_active": _monthly_active(weekly, seats),
-        "volume": _volume(weekly, rng),
     }
     tables = {name: _with_organisation(frame) for name, frame in tables.items()}
     tables = {name: _suppress(frame) for name, frame in tables.items()}
@@ -95,16 +94,15 @@ def _monthly_active(weekly: pd.DataFrame, seats: pd.DataFrame) -> pd.DataFrame:
     return monthly.assign(mau=mau, people=mau)[["group", "tool", "month", "mau", "mean_wau", "people"]]
 
 
-def _volume(weekly: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def _with_volume(weekly: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     median = rng.lognormal(np.log(22), 0.15, len(weekly)).round(1)
     mean = (median * rng.uniform(1.3, 1.6, len(weekly))).round(1)
     return weekly.assign(
-        active_users=weekly["wau"],
         events=np.round(weekly["wau"] * mean).astype("int64"),
         events_per_user_mean=mean,
         events_per_user_median=median,
         events_per_user_p90=(median * rng.uniform(2.6, 3.4, len(weekly))).round(1),
-    ).drop(columns="wau")
+    )
 
 
 def _with_organisation(frame: pd.DataFrame) -> pd.DataFrame:
@@ -120,7 +118,7 @@ def _with_organisation(frame: pd.DataFrame) -> pd.DataFrame:
     if "events_per_user_median" in frame.columns:
         share = frame.groupby(keys)["events_per_user_median"].median().to_numpy()
         organisation = organisation.assign(
-            events_per_user_mean=organisation["events"] / organisation["active_users"],
+            events_per_user_mean=organisation["events"] / organisation["wau"],
             events_per_user_median=share,
             events_per_user_p90=share * 3,
         )

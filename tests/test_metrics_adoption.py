@@ -14,10 +14,12 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from adoption_kit.metrics import (
+    changes_only_by_joiners_and_leavers,
     events_per_active_user,
     headcount,
     monthly_active_users,
     seat_activation,
+    top_contributors_share,
     weekly_active_users,
 )
 
@@ -116,19 +118,20 @@ def test_when_weekly_rows_start_on_sunday_then_they_count_for_the_following_iso_
     assert wau[("Alpha", "github_copilot", W2)] == 1
     assert wau[("Alpha", "any", W2)] == 2
     assert wau[("Beta", "chatgpt_enterprise", W3)] == 1
-    assert len(result) == 5 * 3  # 5 (group, tool) cells x 3 weeks; nothing after as_of
+    assert wau[("Beta", "github_copilot", W1)] == 0  # nobody in Beta used Copilot: a row, not a gap
+    assert len(result) == 2 * 3 * 3  # 2 groups x (2 tools + any) x 3 weeks; nothing after as_of
 
 
 def test_when_a_month_has_three_weeks_then_stickiness_is_mean_wau_over_mau(people, activity):
     result = monthly_active_users(activity, people, by="department", until=AS_OF)
     expected = pd.DataFrame(
         {
-            "department": ["Alpha", "Alpha", "Alpha", "Beta", "Beta"],
-            "tool": ["any", "chatgpt_enterprise", "github_copilot", "any", "chatgpt_enterprise"],
-            "month": [MARCH] * 5,
-            "mau": [2, 2, 2, 1, 1],
-            "mean_wau": [4 / 3, 1.0, 2 / 3, 1 / 3, 1 / 3],
-            "stickiness": [2 / 3, 0.5, 1 / 3, 1 / 3, 1 / 3],
+            "department": ["Alpha", "Alpha", "Alpha", "Beta", "Beta", "Beta"],
+            "tool": ["any", "chatgpt_enterprise", "github_copilot"] * 2,
+            "month": [MARCH] * 6,
+            "mau": [2, 2, 2, 1, 1, 0],
+            "mean_wau": [4 / 3, 1.0, 2 / 3, 1 / 3, 1 / 3, 0.0],
+            "stickiness": [2 / 3, 0.5, 1 / 3, 1 / 3, 1 / 3, None],
         }
     )
     assert_frame_equal(result, expected, check_dtype=False)
@@ -144,7 +147,52 @@ def test_when_people_are_active_then_volume_has_mean_median_and_p90(people, acti
     assert row["events_per_user_p90"] == pytest.approx(16.6)
     chatgpt = result.set_index(["department", "tool", "week"]).loc[("Alpha", "chatgpt_enterprise", W1)]
     assert chatgpt["events_per_user_p90"] == pytest.approx(9.4)
-    assert len(result) == 8
+    nobody = result.set_index(["department", "tool", "week"]).loc[("Beta", "github_copilot", W1)]
+    assert (nobody["active_users"], nobody["events"]) == (0, 0)
+    assert pd.isna(nobody["events_per_user_mean"])
+    assert len(result) == 18
+
+
+def test_when_grouping_by_two_attributes_then_each_is_a_column(people, activity):
+    crossed = people.assign(location=["Oslo", "Oslo", "Rome", "Rome", "Rome", "Oslo", "Rome", "Rome"])
+    result = weekly_active_users(activity, crossed, by=("department", "location"), until=AS_OF)
+    assert result.columns.tolist() == ["department", "location", "tool", "week", "wau"]
+    wau = result.set_index(["department", "location", "tool", "week"])["wau"]
+    assert wau[("Alpha", "Oslo", "any", W1)] == 2  # a1, a2
+    assert wau[("Beta", "Rome", "any", W3)] == 1
+    assert len(result) == 3 * 3 * 3  # Alpha/Oslo, Alpha/Rome, Beta/Rome
+
+
+def test_when_two_people_make_the_events_then_the_top_share_says_how_much(people, activity):
+    result = top_contributors_share(activity, people, by="department", until=AS_OF, contributors=1)
+    share = result.set_index(["department", "tool", "week"])["top_share"]
+    assert share[("Alpha", "any", W1)] == pytest.approx(18 / 22)  # a1's 18 of 22 events
+    assert share[("Beta", "chatgpt_enterprise", W3)] == pytest.approx(1.0)
+    assert share[("Beta", "github_copilot", W3)] == 0.0
+
+
+def test_when_a_week_changes_only_by_a_joiner_then_it_isolates_turnover(people, activity):
+    joined = people.assign(
+        employed_from=pd.to_datetime(["2025-01-01"] * 6 + ["2026-03-12", "2025-01-01"])  # b1 joins in W2
+    )
+    extra = pd.DataFrame(  # b2 active in W2 and W3; b1 (the joiner) only in W3
+        {
+            "person_id": ["b2", "b2"],
+            "tool": ["chatgpt_enterprise"] * 2,
+            "day": pd.to_datetime(["2026-03-08", "2026-03-15"]),
+            "grain": ["week"] * 2,
+            "events": [3, 3],
+        }
+    )
+    frame = pd.concat([activity, extra], ignore_index=True)
+    result = changes_only_by_joiners_and_leavers(
+        frame, joined, by="department", until=AS_OF, period="week", fewer_than=5
+    )
+    flag = result.set_index(["department", "tool", "week"])["isolates_turnover"]
+    assert flag[("Beta", "chatgpt_enterprise", W3)]  # {b2} -> {b1, b2}: the change is the joiner alone
+    assert not flag[("Beta", "chatgpt_enterprise", W2)]  # {} -> {b2}: b2 is no joiner
+    assert not flag[("Alpha", "chatgpt_enterprise", W2)]  # a2 stopped, but a2 is no leaver
+    assert not flag[("Beta", "chatgpt_enterprise", W1)]  # the first week has nothing to compare with
 
 
 def test_when_grouping_by_an_unknown_attribute_then_a_kit_error_names_it(people, activity):

@@ -17,7 +17,7 @@ CHARTS = [  # (chart, the table it reads)
     (plots.activation_bars, "activation"),
     (plots.weekly_active_lines, "weekly_active"),
     (plots.stickiness_lines, "monthly_active"),
-    (plots.volume_bands, "volume"),
+    (plots.volume_bands, "weekly_active"),
 ]
 
 
@@ -102,7 +102,7 @@ def test_when_stickiness_is_drawn_then_each_tool_is_a_line_of_its_stickiness(run
 
 
 def test_when_volume_is_drawn_then_the_median_is_a_line_over_a_p90_band(run):
-    table = run.table("volume", group="ALL")
+    table = run.table("weekly_active", group="ALL")
     ax = plots.volume_bands(table, tool="github_copilot")
     expected = table.loc[table["tool"] == "github_copilot"].sort_values("week")["events_per_user_median"]
     np.testing.assert_allclose(_lines(ax)["Median"], expected.to_numpy(dtype=float))
@@ -125,7 +125,7 @@ def test_when_nothing_can_be_shown_then_the_axes_says_so(run, chart, table, rows
 
 
 def test_when_a_tool_is_not_in_the_volume_table_then_the_axes_says_so(run):
-    assert _has_note(plots.volume_bands(run.table("volume", group="ALL"), tool="cursor"))
+    assert _has_note(plots.volume_bands(run.table("weekly_active", group="ALL"), tool="cursor"))
 
 
 def test_when_no_axes_is_given_then_the_current_one_is_used(run):

@@ -44,7 +44,7 @@ def test_when_the_report_is_stricter_then_rows_under_its_threshold_lose_their_nu
 
 
 def test_when_nothing_is_stricter_then_the_table_is_unchanged(run):
-    table = run.table("volume", group="ALL")
+    table = run.table("weekly_active", group="ALL")
     pd.testing.assert_frame_equal(report.visible(table, 5), table)
 
 

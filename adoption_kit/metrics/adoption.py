@@ -1,8 +1,11 @@
 """The first adoption metrics: headcount, seat activation, WAU/MAU with stickiness, volume per active user.
 
 Each function takes the workspace tables it needs as frames and returns one tidy row per group, tool
-and period. ``by`` names a roster attribute of ``people`` (``None``: the whole organisation); ``tool="any"``
-rows count a person once whichever tools they used. Person-level work is SQL in DuckDB.
+and period. ``by`` names a roster attribute of ``people``, or a tuple of them for a cross (``("department",
+"team")``), or ``None`` for the whole organisation; ``tool="any"`` rows count a person once whichever tools
+they used. Weekly and monthly series are zero-filled: every group of the roster gets a row for every tool
+the organisation uses and every period the data covers, so a missing row never tells that nobody was
+active. Person-level work is SQL in DuckDB.
 
 Definitions (DESIGN.md): a week is an ISO week (Monday); a weekly-grain export row, whose week runs
 Sunday to Saturday, counts for the ISO week of its Monday; weekly and monthly rows never count toward
@@ -11,6 +14,7 @@ DAU. Activation counts seats held on ``as_of`` whose holder used that tool at le
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import duckdb
@@ -20,16 +24,24 @@ from adoption_kit.errors import KitError
 
 ANY_TOOL = "any"
 GROUPABLE = ("department", "team", "job_function", "location", "level", "tenure_band")
+ORGANISATION_KEY = "_organisation"
+NO_LIMIT = date(2200, 1, 1)  # "until" when none is given (date.max does not fit a second-resolution day)
+
+Grouping = str | Sequence[str] | None
 
 _WEEK = """CASE grain WHEN 'week' THEN date_trunc('week', day + INTERVAL 1 DAY)
                       WHEN 'day' THEN date_trunc('week', day) END"""
 _MONTH = "date_trunc('month', CASE grain WHEN 'week' THEN day + INTERVAL 1 DAY ELSE day END)"
+_PERIOD_STEP = {"week": "INTERVAL 7 DAY", "month": "INTERVAL 1 MONTH"}
+_PER_PERSON_WEEK = """per_person AS (
+            SELECT {key_names}, tool, week, person_id, sum(events) AS events FROM active GROUP BY ALL
+        )"""
 
 
-def headcount(people: pd.DataFrame, *, by: str | None = "department", as_of: date) -> pd.DataFrame:
-    """People employed on ``as_of`` per group: columns ``[by], people``."""
-    sql = f"""
-        SELECT {_group(by)} AS grp, count(*) AS people
+def headcount(people: pd.DataFrame, *, by: Grouping = "department", as_of: date) -> pd.DataFrame:
+    """People employed on ``as_of`` per group: columns ``[by...], people``."""
+    sql = """
+        SELECT {keys}, count(*) AS people
         FROM people
         WHERE (employed_from IS NULL OR employed_from <= $as_of)
           AND (employed_to IS NULL OR employed_to > $as_of)
@@ -43,12 +55,12 @@ def seat_activation(
     activity: pd.DataFrame,
     people: pd.DataFrame,
     *,
-    by: str | None = "department",
+    by: Grouping = "department",
     as_of: date,
 ) -> pd.DataFrame:
     """Share of seat holders on ``as_of`` who used the tool at least once by then.
 
-    Columns ``[by], tool, seat_holders, activated, activation_rate``.
+    Columns ``[by...], tool, seat_holders, activated, activation_rate``.
     """
     sql = f"""
         WITH held AS (
@@ -61,7 +73,7 @@ def seat_activation(
         ), used_any AS (
             SELECT person_id, tool FROM used UNION SELECT person_id, '{ANY_TOOL}' FROM used
         )
-        SELECT {_group(by)} AS grp, held_any.tool,
+        SELECT {{keys}}, held_any.tool,
                count(*) AS seat_holders,
                count(used_any.person_id) AS activated,
                count(used_any.person_id) / count(*) AS activation_rate
@@ -74,112 +86,229 @@ def seat_activation(
 
 
 def weekly_active_users(
-    activity: pd.DataFrame, people: pd.DataFrame, *, by: str | None = "department", until: date | None = None
+    activity: pd.DataFrame, people: pd.DataFrame, *, by: Grouping = "department", until: date | None = None
 ) -> pd.DataFrame:
     """Distinct active people per ISO week, zero-filled over the weeks the data covers.
 
-    Columns ``[by], tool, week, wau``.
+    Columns ``[by...], tool, week, wau``.
     """
     sql = f"""
-        WITH weekly AS ({_active_periods(_WEEK, "week")}),
-        weeks AS (
-            SELECT unnest(generate_series(min(week), max(week), INTERVAL 7 DAY)) AS week FROM weekly
-        ),
-        cells AS (SELECT DISTINCT grp, tool FROM weekly),
-        counted AS (SELECT grp, tool, week, count(DISTINCT person_id) AS wau FROM weekly GROUP BY ALL)
-        SELECT cells.grp, cells.tool, weeks.week, coalesce(counted.wau, 0) AS wau
-        FROM cells CROSS JOIN weeks
-        LEFT JOIN counted USING (grp, tool, week)
+        WITH active AS ({_active_periods(_WEEK, "week")}),
+        {_cells("week")},
+        counted AS (
+            SELECT {{key_names}}, tool, week, count(DISTINCT person_id) AS wau FROM active GROUP BY ALL
+        )
+        SELECT {{key_names}}, tool, week, coalesce(counted.wau, 0) AS wau
+        FROM cells LEFT JOIN counted USING ({{key_names}}, tool, week)
         ORDER BY ALL
     """
-    return _run(sql, by, {"until": until or date.max}, activity=activity, people=people)
+    return _run(sql, by, {"until": until or NO_LIMIT}, activity=activity, people=people)
 
 
 def monthly_active_users(
-    activity: pd.DataFrame, people: pd.DataFrame, *, by: str | None = "department", until: date | None = None
+    activity: pd.DataFrame, people: pd.DataFrame, *, by: Grouping = "department", until: date | None = None
 ) -> pd.DataFrame:
     """Distinct active people per calendar month, the month's mean WAU, and stickiness = mean WAU / MAU.
 
     The mean runs over the ISO weeks that lie wholly inside the month (every month has at least three),
-    so stickiness never exceeds 1; a month the data only touches at its edge has no stickiness.
-    Columns ``[by], tool, month, mau, mean_wau, stickiness``.
+    so stickiness never exceeds 1; a month the data only touches at its edge has no stickiness, nor does
+    a month nobody was active in.
+    Columns ``[by...], tool, month, mau, mean_wau, stickiness``.
     """
     weekly = weekly_active_users(activity, people, by=by, until=until)
     sql = f"""
-        WITH monthly AS ({_active_periods(_MONTH, "month")}),
-        mau AS (SELECT grp, tool, month, count(DISTINCT person_id) AS mau FROM monthly GROUP BY ALL),
+        WITH active AS ({_active_periods(_MONTH, "month")}),
+        {_cells("month")},
+        counted AS (
+            SELECT {{key_names}}, tool, month, count(DISTINCT person_id) AS mau FROM active GROUP BY ALL
+        ),
         wau AS (
-            SELECT {'"' + by + '"' if by else "'ALL'"} AS grp, tool,
-                   date_trunc('month', week) AS month, avg(wau) AS mean_wau
+            SELECT {{key_names}}, tool, date_trunc('month', week) AS month, avg(wau) AS mean_wau
             FROM weekly
             WHERE date_trunc('month', week) = date_trunc('month', week + INTERVAL 6 DAY)
             GROUP BY ALL
         )
-        SELECT grp, tool, month, mau.mau, wau.mean_wau, wau.mean_wau / mau.mau AS stickiness
-        FROM mau LEFT JOIN wau USING (grp, tool, month)
+        SELECT {{key_names}}, tool, month, coalesce(counted.mau, 0) AS mau, wau.mean_wau,
+               wau.mean_wau / nullif(counted.mau, 0) AS stickiness
+        FROM cells
+        LEFT JOIN counted USING ({{key_names}}, tool, month)
+        LEFT JOIN wau USING ({{key_names}}, tool, month)
         ORDER BY ALL
     """
-    return _run(sql, by, {"until": until or date.max}, activity=activity, people=people, weekly=weekly)
+    weekly = weekly.assign(**{ORGANISATION_KEY: "ALL"}) if by is None else weekly
+    return _run(sql, by, {"until": until or NO_LIMIT}, activity=activity, people=people, weekly=weekly)
 
 
 def events_per_active_user(
-    activity: pd.DataFrame, people: pd.DataFrame, *, by: str | None = "department", until: date | None = None
+    activity: pd.DataFrame, people: pd.DataFrame, *, by: Grouping = "department", until: date | None = None
 ) -> pd.DataFrame:
-    """Events per active person per ISO week: mean, median and 90th percentile.
+    """Events per active person per ISO week: mean, median and 90th percentile, zero-filled like WAU.
 
-    Columns ``[by], tool, week, active_users, events, events_per_user_mean, events_per_user_median,
-    events_per_user_p90``.
+    Columns ``[by...], tool, week, active_users, events, events_per_user_mean, events_per_user_median,
+    events_per_user_p90`` (the per-user numbers are empty where nobody was active).
     """
     sql = f"""
-        WITH per_person AS (
-            SELECT grp, tool, week, person_id, sum(events) AS events
-            FROM ({_active_periods(_WEEK, "week", keep_events=True)}) GROUP BY ALL
+        WITH active AS ({_active_periods(_WEEK, "week", keep_events=True)}),
+        {_cells("week")},
+        {_PER_PERSON_WEEK},
+        counted AS (
+            SELECT {{key_names}}, tool, week,
+                   count(*) AS active_users,
+                   sum(events) AS events,
+                   avg(events) AS events_per_user_mean,
+                   quantile_cont(events, 0.5) AS events_per_user_median,
+                   quantile_cont(events, 0.9) AS events_per_user_p90
+            FROM per_person GROUP BY ALL
         )
-        SELECT grp, tool, week,
-               count(*) AS active_users,
-               sum(events) AS events,
-               avg(events) AS events_per_user_mean,
-               quantile_cont(events, 0.5) AS events_per_user_median,
-               quantile_cont(events, 0.9) AS events_per_user_p90
-        FROM per_person GROUP BY ALL ORDER BY ALL
+        SELECT {{key_names}}, tool, week, coalesce(active_users, 0) AS active_users,
+               coalesce(events, 0) AS events, events_per_user_mean, events_per_user_median,
+               events_per_user_p90
+        FROM cells LEFT JOIN counted USING ({{key_names}}, tool, week)
+        ORDER BY ALL
     """
-    return _run(sql, by, {"until": until or date.max}, activity=activity, people=people)
+    return _run(sql, by, {"until": until or NO_LIMIT}, activity=activity, people=people)
+
+
+def top_contributors_share(
+    activity: pd.DataFrame,
+    people: pd.DataFrame,
+    *,
+    by: Grouping = "department",
+    until: date | None = None,
+    contributors: int = 2,
+) -> pd.DataFrame:
+    """The share of each week's events made by its ``contributors`` most active people (the (n,k) rule's
+    input), per group, tool and week; zero-filled like WAU (no events: share 0).
+
+    Columns ``[by...], tool, week, top_share``.
+    """
+    sql = f"""
+        WITH active AS ({_active_periods(_WEEK, "week", keep_events=True)}),
+        {_cells("week")},
+        {_PER_PERSON_WEEK},
+        ranked AS (
+            SELECT *, row_number() OVER (PARTITION BY {{key_names}}, tool, week ORDER BY events DESC) AS rank
+            FROM per_person
+        ),
+        shares AS (
+            SELECT {{key_names}}, tool, week,
+                   sum(events) FILTER (WHERE rank <= $contributors) / nullif(sum(events), 0) AS top_share
+            FROM ranked GROUP BY ALL
+        )
+        SELECT {{key_names}}, tool, week, coalesce(top_share, 0) AS top_share
+        FROM cells LEFT JOIN shares USING ({{key_names}}, tool, week)
+        ORDER BY ALL
+    """
+    parameters = {"until": until or NO_LIMIT, "contributors": contributors}
+    return _run(sql, by, parameters, activity=activity, people=people)
+
+
+def changes_only_by_joiners_and_leavers(
+    activity: pd.DataFrame,
+    people: pd.DataFrame,
+    *,
+    by: Grouping = "department",
+    until: date | None = None,
+    period: str = "week",
+    fewer_than: int,
+) -> pd.DataFrame:
+    """Periods whose active people differ from the previous period's only by fewer than ``fewer_than``
+    joiners or leavers of the group: publishing both periods would tell what those few people did.
+
+    A person counts as a joiner or leaver between two periods when their employment starts after the
+    earlier period began or ends before the later one ends. Columns ``[by...], tool, <period>,
+    isolates_turnover`` (True where the change from the previous period is that small and all turnover).
+    """
+    expression = {"week": _WEEK, "month": _MONTH}[period]
+    step = _PERIOD_STEP[period]
+    sql = f"""
+        WITH active AS (SELECT DISTINCT * FROM ({_active_periods(expression, period)})),
+        {_cells(period)},
+        shifted AS (SELECT {{key_names}}, tool, {period} + {step} AS {period}, person_id FROM active),
+        delta AS (
+            (SELECT * FROM active EXCEPT SELECT * FROM shifted)
+            UNION ALL
+            (SELECT * FROM shifted EXCEPT SELECT * FROM active)
+        ),
+        flagged AS (
+            SELECT {{key_names}}, tool, {period}, count(*) AS changed,
+                   bool_and(coalesce(employed_from > {period} - {step}, false)
+                            OR coalesce(employed_to <= {period} + {step}, false)) AS all_turnover
+            FROM delta JOIN (SELECT person_id, employed_from, employed_to FROM people) USING (person_id)
+            GROUP BY ALL
+        )
+        SELECT {{key_names}}, tool, {period},
+               coalesce({period} > (SELECT min({period}) FROM cells)
+                        AND changed < $fewer_than AND all_turnover, false) AS isolates_turnover
+        FROM cells LEFT JOIN flagged USING ({{key_names}}, tool, {period})
+        ORDER BY ALL
+    """
+    parameters = {"until": until or NO_LIMIT, "fewer_than": fewer_than}
+    return _run(sql, by, parameters, activity=activity, people=people)
+
+
+def _cells(period: str) -> str:
+    """``cells``: every roster group x every tool in use (and ``any``) x every period the data covers."""
+    return f"""
+        periods AS (
+            SELECT unnest(generate_series(min({period}), max({period}), {_PERIOD_STEP[period]})) AS {period}
+            FROM active
+        ),
+        groups AS (SELECT DISTINCT {{keys}} FROM people),
+        tools AS (SELECT DISTINCT tool FROM activity UNION SELECT '{ANY_TOOL}'),
+        cells AS (
+            SELECT * FROM groups CROSS JOIN tools CROSS JOIN periods
+            WHERE (SELECT count(*) FROM active) > 0
+        )
+    """
 
 
 def _active_periods(period: str, name: str, *, keep_events: bool = False) -> str:
     """Activity rows with their group and period, once per tool and once more as tool 'any'."""
     events = ", events" if keep_events else ""
     return f"""
-        SELECT grp, tool, {name}, person_id{events} FROM (
-            SELECT {{group}} AS grp, tool, {period} AS {name}, person_id{events}
+        SELECT {{key_names}}, tool, {name}, person_id{events} FROM (
+            SELECT {{keys}}, tool, {period} AS {name}, person_id{events}
             FROM activity JOIN people USING (person_id)
             WHERE day <= $until
         ) WHERE {name} IS NOT NULL
         UNION ALL
-        SELECT grp, '{ANY_TOOL}', {name}, person_id{events} FROM (
-            SELECT {{group}} AS grp, {period} AS {name}, person_id{events}
+        SELECT {{key_names}}, '{ANY_TOOL}', {name}, person_id{events} FROM (
+            SELECT {{keys}}, {period} AS {name}, person_id{events}
             FROM activity JOIN people USING (person_id)
             WHERE day <= $until
         ) WHERE {name} IS NOT NULL
     """
 
 
-def _group(by: str | None) -> str:
+def _key_columns(by: Grouping) -> list[str]:
+    """The roster attributes a grouping splits by (a placeholder column for the whole organisation)."""
     if by is None:
-        return "'ALL'"
-    if by not in GROUPABLE:
-        raise KitError(f"cannot group by {by!r}", column=by, expected=f"one of {', '.join(GROUPABLE)}")
-    return f'people."{by}"'
+        return [ORGANISATION_KEY]
+    columns = [by] if isinstance(by, str) else list(by)
+    unknown = [c for c in columns if c not in GROUPABLE]
+    if unknown or not columns:
+        raise KitError(
+            f"cannot group by {unknown[0] if unknown else by!r}",
+            column=unknown[0] if unknown else None,
+            expected=f"one or more of {', '.join(GROUPABLE)}",
+        )
+    return columns
 
 
-def _run(sql: str, by: str | None, parameters: dict, **frames: pd.DataFrame) -> pd.DataFrame:
-    """Run ``sql`` over the given frames; the group column comes back named after ``by``."""
+def _run(sql: str, by: Grouping, parameters: dict, **frames: pd.DataFrame) -> pd.DataFrame:
+    """Run ``sql`` over the given frames with ``{keys}`` / ``{key_names}`` standing for the grouping."""
+    columns = _key_columns(by)
+    if by is None:
+        keys = f"'ALL' AS {ORGANISATION_KEY}"
+    else:
+        keys = ", ".join(f'people."{c}" AS "{c}"' for c in columns)
+    names = ", ".join(f'"{c}"' for c in columns)
+    text = sql.replace("{keys}", keys).replace("{key_names}", names)
     connection = duckdb.connect()
     for name, frame in frames.items():
         connection.register(name, frame)
-    used = {key: value for key, value in parameters.items() if f"${key}" in sql}
-    result = connection.execute(sql.replace("{group}", _group(by)), used).df()
+    used = {key: value for key, value in parameters.items() if f"${key}" in text}
+    result = connection.execute(text, used).df()
     connection.close()
-    if by is None:
-        return result.drop(columns="grp")
-    return result.rename(columns={"grp": by})
+    return result.drop(columns=ORGANISATION_KEY) if by is None else result

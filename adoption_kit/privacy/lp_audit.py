@@ -16,7 +16,17 @@ import pandas as pd
 from scipy.optimize import linprog
 
 from adoption_kit.errors import ReleaseError
-from adoption_kit.privacy.suppression import UPPER_BOUNDS, Line, additive_columns, hidden_cells, plan
+from adoption_kit.privacy.suppression import (
+    PRIOR,
+    REVISION,
+    UPPER_BOUNDS,
+    Line,
+    additive_columns,
+    hidden_cells,
+    plan,
+)
+
+PROBES = 4  # rounds of all-at-once LPs before solving cell by cell
 
 
 @dataclass(frozen=True)
@@ -41,11 +51,13 @@ def intervals(
     memo: dict | None = None,
     *,
     enough: float | None = None,
+    min_group_size: int = 0,
 ) -> list[Interval]:
     """The tightest interval of every hidden additive cell, given everything else the run publishes.
 
     ``memo`` keeps solved systems, so a repeated audit only solves the systems a repair changed. With
-    ``enough``, a cell proven at least that wide may be reported with a narrower (still safe) interval."""
+    ``enough``, a cell proven at least that wide may be reported with a narrower (still safe) interval.
+    ``min_group_size`` tells how close a withheld revision is known to lie to its earlier value."""
     memo = {} if memo is None else memo
     found_lines = plan(tables) if found_lines is None else found_lines
     found: list[Interval] = []
@@ -53,7 +65,14 @@ def intervals(
         for column in additive_columns(name, table):
             lines_here = found_lines[(name, column)]
             found += _column_intervals(
-                table, reasons[name], lines_here, memo, name=name, column=column, enough=enough
+                table,
+                reasons[name],
+                lines_here,
+                memo,
+                name=name,
+                column=column,
+                enough=enough,
+                min_group_size=min_group_size,
             )
     return found
 
@@ -67,7 +86,9 @@ def leaks(
     min_group_size: int,
 ) -> list[Interval]:
     """Hidden cells an attacker can pin to an interval narrower than ``min_group_size``."""
-    found = intervals(tables, reasons, found_lines, memo, enough=min_group_size)
+    found = intervals(
+        tables, reasons, found_lines, memo, enough=min_group_size, min_group_size=min_group_size
+    )
     return [i for i in found if i.width < min_group_size - 1e-6]
 
 
@@ -80,6 +101,7 @@ def _column_intervals(
     name: str,
     column: str,
     enough: float | None,
+    min_group_size: int,
 ) -> list[Interval]:
     hidden = hidden_cells(table, reasons, name, column)
     if not hidden.any():
@@ -90,6 +112,13 @@ def _column_intervals(
         bound = UPPER_BOUNDS[(name, column)]
         known = ~hidden_cells(table, reasons, name, bound)
         upper[known] = table[bound].to_numpy(dtype=float, na_value=np.nan)[known]
+    lower = np.zeros(len(table))
+    if f"{PRIOR}{column}" in table.columns:  # a revision is withheld because it moved by under the minimum
+        before = table[f"{PRIOR}{column}"].to_numpy(dtype=float)
+        revised = (reasons == REVISION).to_numpy() & ~np.isnan(before)
+        margin = max(min_group_size - 1, 0)
+        lower[revised] = np.maximum(0.0, before[revised] - margin)
+        upper[revised] = np.minimum(upper[revised], before[revised] + margin)
     equations = []  # (coefficients by row, right-hand side) over hidden rows only
     for line in found:
         if line.total is None:
@@ -111,7 +140,7 @@ def _column_intervals(
             for row, sign in coefficients.items():
                 a_eq[k, position[row]] = sign
             b_eq[k] = rhs
-        bounds = [(0.0, float(upper[row]) if np.isfinite(upper[row]) else None) for row in rows]
+        bounds = [(float(lower[row]), float(upper[row]) if np.isfinite(upper[row]) else None) for row in rows]
         key = (name, column, enough, tuple(rows), a_eq.tobytes(), b_eq.tobytes(), tuple(bounds))
         if key not in memo:
             memo[key] = _system(a_eq, b_eq, bounds, values[rows], enough)
@@ -132,6 +161,8 @@ def _system(
     if len(b_eq) <= 1:
         return [_closed_form(i, a_eq, b_eq, bounds) for i in range(len(bounds))]
     seen_low, seen_high = truth.astype(float), truth.astype(float)
+    if enough is not None:
+        seen_low, seen_high = _probe(a_eq, b_eq, bounds, seen_low, seen_high, enough)
     found = []
     for i in range(len(bounds)):
         if enough is not None and seen_high[i] - seen_low[i] >= enough:
@@ -154,6 +185,29 @@ def _system(
                 seen_low, seen_high = np.minimum(seen_low, solved.x), np.maximum(seen_high, solved.x)
         found.append((extremes[0], extremes[1]))
     return found
+
+
+def _probe(
+    a_eq: np.ndarray, b_eq: np.ndarray, bounds: list, low: np.ndarray, high: np.ndarray, enough: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Widen the seen ranges with a few LPs that push every unproven cell up, then down, at once.
+
+    Each solution is a point the attacker cannot rule out, so one LP can prove many cells wide enough and
+    spare two LPs per cell. Open upper bounds are capped here only (the points stay feasible)."""
+    cap = 10.0 * (float(np.abs(b_eq).sum()) + float(high.sum()) + enough)
+    capped = [(lo, cap if hi is None else hi) for lo, hi in bounds]
+    weights = np.random.default_rng(0)
+    for _ in range(PROBES):
+        unproven = high - low < enough
+        if not unproven.any():
+            break
+        for sign in (-1.0, 1.0):
+            c = np.zeros(len(bounds))
+            c[unproven] = sign * weights.uniform(0.5, 1.5, int(unproven.sum()))
+            solved = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=capped, method="highs")
+            if solved.status == 0:
+                low, high = np.minimum(low, solved.x), np.maximum(high, solved.x)
+    return low, high
 
 
 def _closed_form(i: int, a_eq: np.ndarray, b_eq: np.ndarray, bounds: list) -> tuple[float, float]:

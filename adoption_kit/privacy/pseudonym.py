@@ -20,6 +20,8 @@ from adoption_kit.errors import ConfigError
 
 KEY_BYTES = 32
 DIGEST_HEX = 24
+PENDING_SUFFIX = ".rekey-pending"
+RETIRED_SUFFIX = ".retired-"
 
 
 def normalize_email(emails: pd.Series) -> pd.Series:
@@ -55,11 +57,21 @@ class Pseudonymizer:
             ) from error
 
     @classmethod
-    def load(cls, key_file: Path, *, workspace: Path) -> Pseudonymizer:
-        """The key from ``$ADOPTION_KIT_KEY`` or ``key_file``; a missing key is an error, never generated."""
+    def load(cls, key_file: Path, *, workspace: Path, rekeying: bool = False) -> Pseudonymizer:
+        """The key from ``$ADOPTION_KIT_KEY`` or ``key_file``; a missing key is an error, never generated.
+
+        While ``adoption-kit rekey`` has a new key waiting beside the key file, only ``rekeying`` may load it.
+        """
         if os.environ.get(KEY_ENV):
             return cls.from_hex(os.environ[KEY_ENV], origin=f"${KEY_ENV}")
         key_file = key_file.resolve()
+        if not rekeying and pending_key_path(key_file).exists():
+            raise ConfigError(
+                "a re-keying of the workspace is under way or was interrupted",
+                path=pending_key_path(key_file),
+                expected="`adoption-kit rekey` to finish first (run it again if it was interrupted:"
+                " it finishes or rolls back)",
+            )
         if key_file.is_relative_to(workspace.resolve()):
             raise ConfigError(
                 "the pseudonymization key is inside the workspace",
@@ -95,3 +107,30 @@ def create_key_file(path: Path) -> Path:
     with os.fdopen(descriptor, "w", encoding="ascii") as handle:
         handle.write(secrets.token_hex(KEY_BYTES) + "\n")
     return path
+
+
+def pending_key_path(key_file: Path) -> Path:
+    """Where ``adoption-kit rekey`` keeps the new key until the new workspace is in place."""
+    return key_file.with_name(key_file.name + PENDING_SUFFIX)
+
+
+def retired_key_path(key_file: Path, *, key_id: str) -> Path:
+    """Where ``adoption-kit rekey`` moves a replaced key: ``<key file>.retired-<key id>``."""
+    return key_file.with_name(f"{key_file.name}{RETIRED_SUFFIX}{key_id}")
+
+
+def copy_key_file(source: Path, target: Path) -> Path:
+    """Copy a key to a new owner-only file, flushed to disk; an identical copy already there is kept."""
+    content = source.read_bytes()
+    if target.exists():
+        if target.read_bytes() != content:
+            raise ConfigError(
+                "a different key is already there", path=target, expected="no file at this path"
+            )
+        return target
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return target

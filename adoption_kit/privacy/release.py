@@ -20,15 +20,11 @@ import pandas as pd
 from adoption_kit.config import SMALLEST_ALLOWED_GROUP
 from adoption_kit.errors import ReleaseError
 from adoption_kit.privacy import lp_audit, suppression
-from adoption_kit.privacy.suppression import EXTREME_RATE, EXTREME_RATES, PEOPLE, ROW_REASONS
+from adoption_kit.privacy.suppression import GATE_INPUTS, PEOPLE, ROW_REASONS, Dominance, hidden_cells
 
 SUPPRESSED = "suppressed"
 MAX_REPAIRS = 200
-REASON_TEXT = {
-    suppression.PRIMARY: "primary",
-    suppression.COMPLEMENTARY: "complementary",
-    EXTREME_RATE: "extreme_rate",
-}
+DEFAULT_DOMINANCE = Dominance()
 
 
 @dataclass(frozen=True)
@@ -63,28 +59,38 @@ def release_run(
     *,
     keys: Mapping[str, Sequence[str]],
     min_group_size: int,
+    dominance: Dominance = DEFAULT_DOMINANCE,
+    prior: Mapping[str, pd.DataFrame] | None = None,
 ) -> list[Released]:
     """Gate every table of a run together: decide, prove, then blank what was decided.
 
-    Each table must have a ``people`` column counting the distinct people behind each row's numbers. A
-    hidden row loses every value column; an extreme rate loses the rate and the count that reveals it.
+    Each table must have a ``people`` column counting the distinct people behind each row's numbers; it
+    may carry the gate's inputs ``top_share`` (for the (n,k) ``dominance`` rule) and ``isolates_turnover``,
+    which are never published. ``prior`` holds what earlier runs published per table (the release ledger):
+    a cell they showed is known to the attacker, and a count that moved by fewer than ``min_group_size``
+    since is withheld. A hidden row loses every value column; a cell-level reason loses its cells only.
     Each returned table gains a boolean ``suppressed`` column (the row is hidden); each record lists the
     hidden rows and cells by their keys and reason. Raises :class:`ReleaseError` naming the table and cell
     when an attacker could still pin a hidden cell to an interval narrower than ``min_group_size``.
     """
     _check(tables, min_group_size)
-    reasons = decide(tables, min_group_size=min_group_size)
-    return [
-        _apply(table, reasons[name], name=name, keys=keys[name], min_group_size=min_group_size)
+    known = {
+        name: suppression.with_prior(
+            table.reset_index(drop=True), (prior or {}).get(name), name=name, keys=keys[name]
+        )
         for name, table in tables.items()
-    ]
+    }
+    reasons = decide(known, min_group_size=min_group_size, dominance=dominance)
+    return [_apply(table, reasons[name], name=name, keys=keys[name]) for name, table in tables.items()]
 
 
-def decide(tables: Mapping[str, pd.DataFrame], *, min_group_size: int) -> dict[str, pd.Series]:
+def decide(
+    tables: Mapping[str, pd.DataFrame], *, min_group_size: int, dominance: Dominance = DEFAULT_DOMINANCE
+) -> dict[str, pd.Series]:
     """A reason per row of every table (empty: published), proven safe by the LP attacker."""
     tables = {name: table.reset_index(drop=True) for name, table in tables.items()}
     reasons = {
-        name: suppression.primary(table, name=name, min_group_size=min_group_size)
+        name: suppression.primary(table, name=name, min_group_size=min_group_size, dominance=dominance)
         for name, table in tables.items()
     }
     found_lines = suppression.plan(tables)
@@ -150,24 +156,15 @@ def _check(tables: Mapping[str, pd.DataFrame], min_group_size: int) -> None:
             )
 
 
-def _apply(
-    table: pd.DataFrame, reasons: pd.Series, *, name: str, keys: Sequence[str], min_group_size: int
-) -> Released:
-    gated = table.reset_index(drop=True)
+def _apply(table: pd.DataFrame, reasons: pd.Series, *, name: str, keys: Sequence[str]) -> Released:
+    gated = table.reset_index(drop=True).drop(columns=[c for c in GATE_INPUTS if c in table.columns])
     reasons = reasons.reset_index(drop=True)
-    hide = reasons.isin(ROW_REASONS)
-    extreme = reasons == EXTREME_RATE
-    masked = EXTREME_RATES.get(name, ())[:2]
     for column in [c for c in gated.columns if c not in keys]:
-        hidden = hide | extreme if column in masked else hide
+        hidden = hidden_cells(gated, reasons, name, column)
         gated[column] = gated[column].astype(_nullable(gated[column].dtype)).mask(hidden)
-    gated[SUPPRESSED] = hide.to_numpy()
+    gated[SUPPRESSED] = reasons.isin(ROW_REASONS).to_numpy()
     shown = reasons != ""
-    record = (
-        gated.loc[shown, list(keys)]
-        .astype("str")
-        .assign(table=name, reason=reasons[shown].map(REASON_TEXT).to_numpy())
-    )
+    record = gated.loc[shown, list(keys)].astype("str").assign(table=name, reason=reasons[shown].to_numpy())
     return Released(name, gated, record)
 
 

@@ -1,12 +1,21 @@
-"""Deciding what the release gate hides: primary, extreme-rate and complementary suppressions.
+"""Deciding what the release gate hides: primary, cell-level and complementary suppressions.
 
 Only decisions live here (a reason per row, never a changed value); :mod:`adoption_kit.privacy.release`
-applies them. A run's tables are additive across departments for their count columns (each person belongs
-to exactly one department, so the organisation row is the sum of the department rows for the same tool and
-period), and ``volume.events`` is also additive across tools (tool ``any`` is the sum of the tools). Each such
-sum is a *line*: a total cell and its member cells. A line with exactly one hidden member, or whose hidden
-members add up to fewer than ``min_group_size``, would give a hidden value away by subtraction, so the
-smallest visible member is hidden too.
+applies them. A run's tables are additive over its hierarchy of groups for their count columns: each
+person belongs to one department, team and location, so the organisation is the sum of its departments
+(and of its locations), a department the sum of its teams (and of its department x location cells), a
+location the sum of its department x location cells, for the same tool and period. ``weekly_active.events``
+is also additive across tools (tool ``any`` is the sum of the tools). Each such sum is a *line*: a total
+cell and its member cells. A line with exactly one hidden member, or whose hidden members add up to fewer
+than ``min_group_size``, would give a hidden value away by subtraction, so the smallest visible member is
+hidden too.
+
+Reasons for hiding a whole row: ``primary`` (fewer than ``min_group_size`` people behind it),
+``turnover`` (the week's or month's active people differ from the previous period's only by a few joiners
+or leavers, so the change would be theirs), ``revision`` (an earlier run published this cell with a value
+that differs by fewer than ``min_group_size``: the difference would be a few people) and ``complementary``.
+Reasons for hiding some cells of a row: ``extreme_rate`` (a rate of exactly 0% or 100% tells every member's
+status) and ``dominance`` (one or two people make most of a total, the (n,k) rule).
 """
 
 from __future__ import annotations
@@ -22,21 +31,44 @@ ORGANISATION = "ALL"
 ANY_TOOL = "any"
 PRIMARY = "primary"
 COMPLEMENTARY = "complementary"
+TURNOVER = "turnover"
+REVISION = "revision"
 EXTREME_RATE = "extreme_rate"
-ROW_REASONS = (PRIMARY, COMPLEMENTARY)
+DOMINANCE = "dominance"
+ROW_REASONS = (PRIMARY, TURNOVER, REVISION, COMPLEMENTARY)
+ATTRIBUTES = ("department", "team", "location")  # the hierarchy's attribute columns, when a table has them
 
 ADDITIVE = {
     "headcount": ("people",),
     "activation": ("seat_holders", "activated"),
-    "weekly_active": ("wau",),
+    "weekly_active": ("wau", "events"),
     "monthly_active": ("mau",),
-    "volume": ("active_users", "events"),
 }
-ACROSS_TOOLS = {("volume", "events")}  # every event belongs to one tool: tool "any" is their sum
+ACROSS_TOOLS = {("weekly_active", "events")}  # every event belongs to one tool: tool "any" is their sum
 PERIOD_COLUMNS = ("week", "month")
-# An extreme rate hides the rate and the count that reveals it; the row (and its headcount) stays.
+# Cell-level reasons hide these columns of a row; the row (and the people it rests on) stays.
 EXTREME_RATES = {"activation": ("activation_rate", "activated", "seat_holders")}  # rate, count, out of
+MAGNITUDES = {
+    "weekly_active": ("events", "events_per_user_mean", "events_per_user_median", "events_per_user_p90")
+}
+CELL_MASKS = {
+    (EXTREME_RATE, "activation"): EXTREME_RATES["activation"][:2],
+    (DOMINANCE, "weekly_active"): MAGNITUDES["weekly_active"],
+}
 UPPER_BOUNDS = {("activation", "activated"): "seat_holders"}  # activated never exceeds seat holders
+# Inputs the gate reads to decide; they are person-derived and never published.
+TOP_SHARE = "top_share"
+ISOLATES_TURNOVER = "isolates_turnover"
+GATE_INPUTS = (TOP_SHARE, ISOLATES_TURNOVER)
+PRIOR, PUBLIC = "prior:", "public:"  # the gate's own columns for what earlier runs published
+
+
+@dataclass(frozen=True)
+class Dominance:
+    """The (n,k) rule: a total is dominated when its ``contributors`` largest make more than ``share``."""
+
+    contributors: int = 2
+    share: float = 0.85
 
 
 @dataclass(frozen=True)
@@ -48,27 +80,78 @@ class Line:
 
 
 def hidden_cells(table: pd.DataFrame, reasons: pd.Series, name: str, column: str) -> np.ndarray:
-    """True for each row whose ``column`` is not published under ``reasons``."""
+    """True for each row whose ``column`` an attacker does not know under ``reasons``: not published in
+    this run, and not published with the same value by an earlier run (a ``public:`` column, see
+    :func:`with_prior`)."""
     hidden = reasons.isin(ROW_REASONS).to_numpy().copy()
-    if name in EXTREME_RATES and column in EXTREME_RATES[name][:2]:
-        hidden = hidden | (reasons == EXTREME_RATE).to_numpy()
+    for (reason, table_name), columns in CELL_MASKS.items():
+        if table_name == name and column in columns:
+            hidden |= (reasons == reason).to_numpy()
+    if f"{PUBLIC}{column}" in table.columns:
+        hidden &= ~table[f"{PUBLIC}{column}"].to_numpy(dtype=bool)
     return hidden
 
 
-def primary(table: pd.DataFrame, *, name: str, min_group_size: int) -> pd.Series:
-    """A reason per row: ``primary`` where it rests on fewer than ``min_group_size`` people, ``extreme_rate``
-    where a rate of exactly 0 or 1 would tell every member's status, else empty."""
+def with_prior(
+    table: pd.DataFrame, prior: pd.DataFrame | None, *, name: str, keys: Sequence[str]
+) -> pd.DataFrame:
+    """``table`` with, per additive column, what earlier runs published for the same cell: ``prior:<col>``
+    (the value, or empty) and ``public:<col>`` (True where that value equals today's, so hiding it today
+    hides nothing)."""
+    columns = additive_columns(name, table)
+    if prior is None or prior.empty or not columns:
+        return table
+    earlier = prior.drop_duplicates(list(keys), keep="last").set_index(list(keys))
+    index = pd.MultiIndex.from_frame(table[list(keys)].astype("str"))
+    earlier.index = pd.MultiIndex.from_frame(earlier.index.to_frame().astype("str"))
+    extra = {}
+    for column in columns:
+        before = (
+            earlier[column].reindex(index).to_numpy(dtype=float, na_value=np.nan)
+            if column in earlier.columns
+            else np.full(len(table), np.nan)
+        )
+        now = table[column].to_numpy(dtype=float, na_value=np.nan)
+        extra[f"{PRIOR}{column}"] = before
+        extra[f"{PUBLIC}{column}"] = before == now
+    return table.assign(**extra)
+
+
+def revisions(table: pd.DataFrame, *, name: str, min_group_size: int) -> pd.Series:
+    """True for rows where an earlier run published a count that today's differs from by 1..k-1 people."""
+    small = pd.Series(False, index=table.index)
+    for column in additive_columns(name, table):
+        if f"{PRIOR}{column}" in table.columns and column not in MAGNITUDES.get(name, ()):
+            change = (table[column].astype(float) - table[f"{PRIOR}{column}"]).abs()
+            small |= ((change > 0) & (change < min_group_size)).fillna(False)
+    return small
+
+
+def primary(
+    table: pd.DataFrame, *, name: str, min_group_size: int, dominance: Dominance | None = None
+) -> pd.Series:
+    """A reason per row before complementary suppression (see the module's docstring), else empty."""
     people = table[PEOPLE]
     hide = people.isna() | (people < min_group_size)
     if name == "activation" and "activated" in table.columns:  # usage rests on the activated people
         activated = table["activated"]
         hide = hide | ((activated > 0) & (activated < min_group_size))
     reasons = pd.Series(np.where(hide.fillna(True).to_numpy(dtype=bool), PRIMARY, ""), index=table.index)
+    if ISOLATES_TURNOVER in table.columns:
+        reasons = _add(reasons, table[ISOLATES_TURNOVER], TURNOVER)
+    reasons = _add(reasons, revisions(table, name=name, min_group_size=min_group_size), REVISION)
     if name in EXTREME_RATES and EXTREME_RATES[name][0] in table.columns:
         _, count, out_of = EXTREME_RATES[name]
-        extreme = (table[count] == 0) | (table[count] == table[out_of])
-        reasons = reasons.mask((reasons == "") & extreme.fillna(False).to_numpy(dtype=bool), EXTREME_RATE)
+        reasons = _add(reasons, (table[count] == 0) | (table[count] == table[out_of]), EXTREME_RATE)
+    if TOP_SHARE in table.columns:
+        limit = (dominance or Dominance()).share
+        reasons = _add(reasons, table[TOP_SHARE] > limit, DOMINANCE)
     return reasons
+
+
+def _add(reasons: pd.Series, where: pd.Series, reason: str) -> pd.Series:
+    """``reason`` for the rows ``where`` holds that have no reason yet."""
+    return reasons.mask((reasons == "") & where.fillna(False).to_numpy(dtype=bool), reason)
 
 
 def plan(tables: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str], list[Line]]:
@@ -81,16 +164,24 @@ def plan(tables: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str], list[Line]
 
 
 def lines(table: pd.DataFrame, *, name: str, column: str) -> list[Line]:
-    """Every sum the published ``column`` of ``table`` satisfies (organisation = departments; tools)."""
+    """Every sum the published ``column`` of ``table`` satisfies: each group is the sum of the groups one
+    attribute finer (for the same tool and period), and for some columns tool ``any`` the sum of the tools."""
     frame = _frame(table)
-    is_organisation = (frame["group"] == ORGANISATION).to_numpy()
-    is_any = (frame["tool"] == ANY_TOOL).to_numpy()
+    attributes = [c for c in frame.columns if c.startswith("attr:")]
+    finer = frame["level"].to_numpy()
     found = []
-    for grouping in frame.loc[~is_organisation, "group_by"].unique():  # each grouping adds up on its own
-        sliced = is_organisation | (frame["group_by"] == grouping).to_numpy()
-        found += _split(frame.loc[sliced], ["tool", "period"], is_organisation)
+    for level in np.unique(finer):
+        level_attributes = [a for i, a in enumerate(attributes) if level & (1 << i)]
+        for dropped in level_attributes:
+            parent_level = level & ~(1 << attributes.index(dropped))
+            parent_attributes = [a for a in level_attributes if a != dropped]
+            if not (finer == parent_level).any():
+                continue  # e.g. teams alone are not published: only teams within departments
+            is_parent = finer == parent_level
+            involved = (finer == level) | is_parent
+            found += _split(frame.loc[involved], [*parent_attributes, "tool", "period"], is_parent)
     if (name, column) in ACROSS_TOOLS:
-        found += _split(frame, ["group_by", "group", "period"], is_any)
+        found += _split(frame, [*attributes, "level", "period"], (frame["tool"] == ANY_TOOL).to_numpy())
     return found
 
 
@@ -175,16 +266,28 @@ def additive_columns(name: str, table: pd.DataFrame) -> Sequence[str]:
 
 
 def _frame(table: pd.DataFrame) -> pd.DataFrame:
-    """Keys of ``table`` in one shape: group_by, group, tool, period, and the row position."""
+    """Keys of ``table`` in one shape: an ``attr:`` column per hierarchy attribute, the row's ``level`` (a
+    bit per attribute it is split by; 0 is the organisation), tool, period, and the row position.
+
+    Without attribute columns, ``group`` is the one attribute (the organisation row is ``ALL``)."""
+    attributes = [c for c in ATTRIBUTES if c in table.columns]
+    if attributes:
+        values = {f"attr:{c}": table[c].fillna("").astype("str").to_numpy() for c in attributes}
+    else:
+        group = table["group"].astype("str")
+        values = {"attr:group": group.where(group != ORGANISATION, "").to_numpy()}
+    level = np.zeros(len(table), dtype=int)
+    for i, column in enumerate(values.values()):
+        level |= (column != "").astype(int) << i
     period = pd.Series("", index=table.index, dtype="str")
     for column in PERIOD_COLUMNS:
         if column in table.columns:
             period = table[column].astype("str")
     return pd.DataFrame(
         {
-            "group_by": table["group_by"].astype("str") if "group_by" in table.columns else "",
-            "group": table["group"].astype("str"),
-            "tool": table["tool"].astype("str") if "tool" in table.columns else ANY_TOOL,
+            **values,
+            "level": level,
+            "tool": table["tool"].astype("str").to_numpy() if "tool" in table.columns else ANY_TOOL,
             "period": period.to_numpy(),
             "row": np.arange(len(table)),
         }
