@@ -67,6 +67,7 @@ def _ingest(settings: Settings, arguments: argparse.Namespace) -> int:
         workspace=workspace,
         pseudonymizer=pseudonymizer,
         source=arguments.source,
+        free_text=settings.free_text,
     )
     print(report.as_text())
     print(f"\nWorkspace written to {report.workspace.path}")
@@ -82,6 +83,7 @@ def _rekey(settings: Settings, arguments: argparse.Namespace) -> int:
         key_file=arguments.key_file or settings.key_file,
         new_key_file=arguments.new_key_file,
         destroy_old_key=arguments.destroy_old_key,
+        free_text=settings.free_text,
     )
     print(report.as_text())
     return 0
@@ -170,6 +172,8 @@ def _published_run(settings: Settings, arguments: argparse.Namespace):
         published_root=settings.paths.published,
         period=arguments.period or "",
         min_group_size=settings.min_group_size,
+        dominance=settings.dominance,
+        noise=settings.noise,
     )
 
 

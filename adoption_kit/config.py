@@ -11,11 +11,15 @@ from typing import Any
 import yaml
 
 from adoption_kit.errors import ConfigError
+from adoption_kit.privacy.noise import NoiseSettings
+from adoption_kit.privacy.suppression import Dominance
+from adoption_kit.schema import TEXT_KINDS
 
 PARAMETERS_FILE = Path("parameters") / "org.yaml"
 KEY_ENV = "ADOPTION_KIT_KEY"
 HOME_ENV = "ADOPTION_KIT_HOME"
 SMALLEST_ALLOWED_GROUP = 3
+TEXT_ACTIONS = ("scrub", "drop")  # scrub with Presidio and store, or never store
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,9 @@ class Settings:
     paths: Paths
     key_file: Path
     batch: BatchSettings = field(default_factory=BatchSettings)
+    free_text: dict[str, str] = field(default_factory=lambda: dict.fromkeys(TEXT_KINDS, "scrub"))
+    dominance: Dominance = field(default_factory=Dominance)
+    noise: NoiseSettings = field(default_factory=NoiseSettings)
 
     def __post_init__(self) -> None:
         if self.min_group_size < SMALLEST_ALLOWED_GROUP:
@@ -95,6 +102,9 @@ def load_settings(root: Path | None = None, *, overrides_file: Path | None = Non
                 jobs=int(batch.get("jobs", 2)),
                 timeout_seconds=int(batch.get("timeout_seconds", 600)),
             ),
+            free_text=free_text_actions(values.get("free_text") or {}, path=root / PARAMETERS_FILE),
+            dominance=dominance_rule(values.get("dominance") or {}, path=root / PARAMETERS_FILE),
+            noise=NoiseSettings.from_mapping(values.get("noise")),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ConfigError(
@@ -102,6 +112,38 @@ def load_settings(root: Path | None = None, *, overrides_file: Path | None = Non
             path=root / PARAMETERS_FILE,
             expected="min_group_size, paths.{raw,workspace,published,reports} and key_file",
         ) from error
+
+
+def dominance_rule(configured: dict[str, Any], *, path: Path | None = None) -> Dominance:
+    """The (n,k) rule from ``dominance: {contributors: n, share: k}`` (defaults for what is left out)."""
+    rule = Dominance(**{k: v for k, v in configured.items() if k in ("contributors", "share")})
+    unknown = sorted(set(configured) - {"contributors", "share"})
+    good_n = isinstance(rule.contributors, int) and rule.contributors >= 1
+    good_k = isinstance(rule.share, int | float) and 0 < rule.share <= 1
+    if unknown or not (good_n and good_k):
+        raise ConfigError(
+            f"dominance: {unknown[0]!r} is not a setting" if unknown else f"dominance is {configured!r}",
+            path=path,
+            column="dominance",
+            expected="contributors: a whole number of at least 1, share: a fraction in (0, 1]",
+        )
+    return rule
+
+
+def free_text_actions(configured: dict[str, Any], *, path: Path | None = None) -> dict[str, str]:
+    """What to do with each kind of free text: ``scrub`` (the default) or ``drop``."""
+    unknown = sorted(set(configured) - set(TEXT_KINDS))
+    bad = sorted(kind for kind, action in configured.items() if action not in TEXT_ACTIONS)
+    if unknown or bad:
+        raise ConfigError(
+            f"free_text: unknown kind {unknown[0]!r}"
+            if unknown
+            else f"free_text: {bad[0]} is {configured[bad[0]]!r}",
+            path=path,
+            column=f"free_text.{(unknown or bad)[0]}",
+            expected=f"kinds among {', '.join(TEXT_KINDS)}, each {' or '.join(TEXT_ACTIONS)}",
+        )
+    return {kind: str(configured.get(kind, "scrub")) for kind in TEXT_KINDS}
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

@@ -2,13 +2,20 @@
 
 ``ingest`` reads like its data flow: find the files -> skip those already ingested -> read each with its
 format -> learn who is who from the roster (and identity maps) -> resolve every row to a person's keyed
-pseudonym -> settle overlaps with what the workspace already holds (the later export wins) -> check and
-write the whole workspace atomically. Emails, logins, employee ids and names never leave this module.
+pseudonym -> scrub free text (or drop it, per kind, by configuration) -> settle overlaps with what the
+workspace already holds (the later export wins) -> check and write the whole workspace atomically.
+Emails, logins, employee ids and names never leave this module.
+
+Free text is scrubbed with a Presidio scrubber that knows the HR roster's names, logins and ids, and the
+workspace keeps no raw roster: so an ingest that brings free text to store needs a roster file among its
+inputs. A roster already ingested counts when it is still among the files given (the default raw folder
+keeps it); otherwise the ingest stops and says so, rather than store text scrubbed without the names.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +24,7 @@ import pandas as pd
 from adoption_kit import exports, identities, schema, sources
 from adoption_kit.errors import InputFileError, WorkspaceError
 from adoption_kit.privacy.pseudonym import Pseudonymizer
+from adoption_kit.privacy.scrub import Scrubber
 from adoption_kit.sources.base import Extract
 from adoption_kit.workspace import Workspace, write_workspace
 
@@ -28,6 +36,11 @@ LATEST_WINS = {
 TENURE_BANDS = pd.IntervalIndex.from_breaks([-1e9, 365, 3 * 365, 5 * 365, 1e9], closed="left")
 TENURE_LABELS = ["<1y", "1-3y", "3-5y", "5y+"]
 PEOPLE_COLUMNS = list(schema.SCHEMAS["people"].columns)
+SCRUB_ALL = dict.fromkeys(schema.TEXT_KINDS, "scrub")
+ROSTER_SOURCE = "hr_roster"
+# Kinds a period report restates in full: a later export's texts replace earlier ones on the days it spans.
+RESTATED_TEXTS = ("gpt_name", "gpt_description", "gpt_url", "project_name", "user_role")
+TEXTS_DROPPED = "texts not stored (free_text: drop in the parameters)"
 
 
 @dataclass(frozen=True)
@@ -89,9 +102,18 @@ def discover(paths: list[Path]) -> list[Path]:
 
 
 def ingest(
-    paths: list[Path], *, workspace: Path, pseudonymizer: Pseudonymizer, source: str | None = None
+    paths: list[Path],
+    *,
+    workspace: Path,
+    pseudonymizer: Pseudonymizer,
+    source: str | None = None,
+    free_text: Mapping[str, str] = SCRUB_ALL,
 ) -> IngestReport:
-    """Add every export under ``paths`` to the workspace (creating it if needed), in one atomic step."""
+    """Add every export under ``paths`` to the workspace (creating it if needed), in one atomic step.
+
+    ``free_text`` says per kind of text whether it is scrubbed and stored (``scrub``) or never stored
+    (``drop``); kinds it leaves out are scrubbed (``Settings.free_text`` holds the configured ones).
+    """
     previous = _previous_tables(workspace, pseudonymizer)
     files = {exports.export_id(path): path for path in discover(paths)}
     known = set(previous["exports"]["export_id"])
@@ -111,6 +133,7 @@ def ingest(
     resolutions = {
         export: identities.resolve(e, known_identities, pseudonymizer) for export, e in extracts.items()
     }
+    resolutions = _scrub_texts(resolutions, extracts, skipped, pseudonymizer, free_text=free_text)
     tables, overlaps = _settle(previous, resolutions, ledger)
     tables |= {"people": people, "identities": known_identities, "exports": ledger}
     reports = _source_reports(extracts, resolutions, overlaps, skipped)
@@ -127,7 +150,10 @@ def ingest(
 
 
 def _previous_tables(workspace: Path, pseudonymizer: Pseudonymizer) -> dict[str, pd.DataFrame]:
-    """The workspace's current tables, or empty ones; a workspace made with another key is refused."""
+    """The workspace's current tables, or empty ones; a workspace made with another key is refused.
+
+    A table the workspace does not have yet (one written before the kit knew the table) starts empty.
+    """
     if not (workspace / "manifest.json").is_file():
         return {name: schema.empty(name) for name in schema.TABLES}
     current = Workspace.open(workspace)
@@ -137,7 +163,10 @@ def _previous_tables(workspace: Path, pseudonymizer: Pseudonymizer) -> dict[str,
             path=workspace,
             expected=f"the key with id {current.manifest.get('key_id')}, or a new workspace folder",
         )
-    return {name: current.table(name) for name in schema.TABLES}
+    return {
+        name: current.table(name) if (workspace / f"{name}.parquet").is_file() else schema.empty(name)
+        for name in schema.TABLES
+    }
 
 
 def _people_and_identities(
@@ -148,7 +177,7 @@ def _people_and_identities(
     if not rosters and previous["people"].empty:
         raise InputFileError(
             "no HR roster among the inputs or in the workspace",
-            expected=f"a roster file ({sources.SOURCES['hr_roster'].DESCRIPTION})",
+            expected=f"a roster file ({sources.SOURCES[ROSTER_SOURCE].DESCRIPTION})",
         )
     roster = pd.concat(rosters, ignore_index=True) if rosters else None
     links = [previous["identities"]]
@@ -187,6 +216,63 @@ def _people(roster: pd.DataFrame, pseudonymizer: Pseudonymizer, extracts: list[E
     )
 
 
+def _scrub_texts(
+    resolutions: dict[str, identities.Resolution],
+    extracts: dict[str, Extract],
+    skipped: list[Path],
+    pseudonymizer: Pseudonymizer,
+    *,
+    free_text: Mapping[str, str],
+) -> dict[str, identities.Resolution]:
+    """Each resolution with its free text dropped by configuration or scrubbed, before anything is stored."""
+    kept = {
+        export: r.tables["texts"].loc[lambda t: t["kind"].map(free_text).fillna("scrub").eq("scrub")]
+        for export, r in resolutions.items()
+        if "texts" in r.tables
+    }
+    if not any(len(texts) for texts in kept.values()):
+        scrubbed = kept
+    else:
+        carrier = next(export for export, texts in kept.items() if len(texts))
+        scrubber = Scrubber.from_roster(
+            _roster_at_hand(extracts, skipped, carrier=extracts[carrier]), pseudonymizer=pseudonymizer
+        )
+        distinct = pd.concat([texts["text"] for texts in kept.values()]).drop_duplicates()
+        clean = pd.Series(scrubber.scrub(distinct).to_numpy(), index=distinct.to_numpy())
+        scrubbed = {export: texts.assign(text=texts["text"].map(clean)) for export, texts in kept.items()}
+    return {
+        export: replace(
+            r,
+            tables=r.tables | {"texts": scrubbed[export].reset_index(drop=True)},
+            dropped=r.dropped | _texts_dropped(len(r.tables["texts"]) - len(scrubbed[export])),
+        )
+        if export in scrubbed
+        else r
+        for export, r in resolutions.items()
+    }
+
+
+def _texts_dropped(count: int) -> dict[str, int]:
+    return {TEXTS_DROPPED: count} if count else {}
+
+
+def _roster_at_hand(extracts: dict[str, Extract], skipped: list[Path], *, carrier: Extract) -> pd.DataFrame:
+    """The raw roster for scrubbing: from this ingest's files, read again when it was ingested before."""
+    rosters = [e.tables["roster"] for e in extracts.values() if "roster" in e.tables]
+    rosters += [
+        sources.read(path).tables["roster"] for path in skipped if sources.detect(path).NAME == ROSTER_SOURCE
+    ]
+    if not rosters:
+        raise InputFileError(
+            "this file carries free text, which is scrubbed with the HR roster's names, but no roster is "
+            "among the files of this ingest",
+            path=carrier.path,
+            expected="the roster file ingested along with it (e.g. left in the raw folder), or free_text: "
+            "drop for its kinds of text in parameters/org.yaml",
+        )
+    return pd.concat(rosters, ignore_index=True)
+
+
 def _settle(
     previous: dict[str, pd.DataFrame],
     resolutions: dict[str, identities.Resolution],
@@ -197,7 +283,7 @@ def _settle(
     in_time = sorted(resolutions, key=rank.get)
     fresh = {
         name: [r.tables[name].assign(export_id=e) for e in in_time if name in (r := resolutions[e]).tables]
-        for name in ("activity", "seats", "survey", *LATEST_WINS)
+        for name in ("activity", "seats", "survey", "texts", *LATEST_WINS)
     }
     new_activity = pd.concat(fresh["activity"], ignore_index=True) if fresh["activity"] else None
     if new_activity is None:
@@ -210,11 +296,29 @@ def _settle(
         "activity": activity,
         "seats": _seats([previous["seats"], *fresh["seats"]]),
         "survey": pd.concat([previous["survey"], *fresh["survey"]], ignore_index=True),
+        "texts": _texts(previous["texts"], fresh["texts"]),
     }
     for name, keys in LATEST_WINS.items():
         tables[name] = exports.latest_per_key([previous[name], *fresh[name]], keys)
     settled = {name: frame.drop(columns="export_id", errors="ignore") for name, frame in tables.items()}
     return settled, overlaps
+
+
+def _texts(previous: pd.DataFrame, fresh: list[pd.DataFrame]) -> pd.DataFrame:
+    """Earlier texts, less those a fresh period report restates, then the fresh ones; each text once.
+
+    A restated kind (a GPT's name in the GPT report) is replaced on the days a fresh export spans for its
+    tool; other kinds (prompts, survey comments) are events, added to what was there.
+    """
+    if not fresh:
+        return previous
+    new = pd.concat([schema.conform("texts", f.drop(columns="export_id")) for f in fresh], ignore_index=True)
+    restated = new.loc[new["kind"].isin(RESTATED_TEXTS)]
+    spans = restated.groupby(["kind", "tool"], as_index=False)["day"].agg(first="min", last="max")
+    earlier = schema.conform("texts", previous).merge(spans, on=["kind", "tool"], how="left")
+    replaced = earlier["day"].between(earlier["first"], earlier["last"]).fillna(False).to_numpy(dtype=bool)
+    kept = earlier.loc[~replaced].drop(columns=["first", "last"])
+    return pd.concat([kept, new], ignore_index=True).drop_duplicates(ignore_index=True)
 
 
 def _seats(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -20,11 +20,14 @@ from adoption_kit.atomic import replace_directory
 from adoption_kit.config import load_settings
 from adoption_kit.errors import WorkspaceError
 from adoption_kit.privacy import ledger
+from adoption_kit.privacy.budget import PrivacyBudget
+from adoption_kit.privacy.noise import NoiseSettings, noisy_distinct_counts
 from adoption_kit.privacy.release import DEFAULT_DOMINANCE, release_run
 from adoption_kit.privacy.suppression import Dominance
 from adoption_kit.workspace import Workspace
 
 PUBLISHED_ENV = "ADOPTION_KIT_PUBLISHED"
+NO_NOISE = NoiseSettings()
 ORGANISATION = "ALL"
 MANIFEST = "manifest.json"
 PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -109,9 +112,11 @@ def publish(
     period: str = "",
     min_group_size: int,
     dominance: Dominance = DEFAULT_DOMINANCE,
+    noise: NoiseSettings = NO_NOISE,
 ) -> PublishedRun:
     """Compute every table of ``period`` (default: the last month with data), gate them against the
-    release ledger, record them in the ledger, then write them."""
+    release ledger, record them in the ledger, then write them. With ``noise`` enabled the run also
+    publishes ``noisy_monthly_active`` (see :func:`noisy_monthly_active`)."""
     period = period or workspace.manifest["last_day"][:7]
     if not PERIOD_PATTERN.match(period):
         raise WorkspaceError(f"period {period!r} is not a month", expected="YYYY-MM")
@@ -126,6 +131,8 @@ def publish(
     )
     record = pd.concat([r.suppressions for r in released], ignore_index=True)
     tables = {r.name: r.table for r in released} | {"suppressions": _suppression_table(record)}
+    if noise.enabled:
+        tables[NOISY] = noisy_monthly_active(workspace, published_root, period=period, settings=noise)
     created_at = datetime.now(UTC)
     manifest = {
         "period": period,
@@ -133,6 +140,7 @@ def publish(
         "created_at": created_at.isoformat(timespec="seconds"),
         "min_group_size": min_group_size,
         "dominance": {"contributors": dominance.contributors, "share": dominance.share},
+        "noise": {"enabled": noise.enabled, "epsilon_per_period": noise.epsilon_per_period},
         "tables": list(tables),
         "workspace_created_at": workspace.manifest["created_at"],
         "suppressed_rows": len(record),
@@ -255,6 +263,40 @@ def _labelled(frame: pd.DataFrame, group_by: str, by: tuple[str, ...]) -> pd.Dat
     attributes = {a: frame[a].astype("str") if a in by else "" for a in ATTRIBUTES}
     keys = pd.DataFrame({"group_by": group_by, "group": labels, **attributes}, index=frame.index)
     return pd.concat([keys, frame.drop(columns=list(by))], axis=1)
+
+
+NOISY = "noisy_monthly_active"
+BUDGET_FILE = "privacy_budget.json"
+NOISY_COLUMNS = ["department", "tool", "month", "noisy_count", "accuracy", "epsilon"]
+
+
+def noisy_monthly_active(
+    workspace: Workspace, published_root: Path, *, period: str, settings: NoiseSettings
+) -> pd.DataFrame:
+    """Monthly active people per department and tool in ``period`` with OpenDP noise and its accuracy.
+
+    Departments come from the roster and tools from the kit's list, so every key is public and even an
+    empty cell gets a noisy count. A period is released with noise once: a later run of the same period
+    publishes the numbers the ledger already holds, so re-running never spends the budget twice.
+    """
+    earlier = ledger.prior(published_root, {NOISY: ["department", "tool", "month"]}).get(NOISY)
+    month = pd.Period(period, freq="M").start_time
+    if earlier is not None and (pd.to_datetime(earlier["month"]) == month).any():
+        kept = earlier.loc[pd.to_datetime(earlier["month"]) == month]
+        return kept.assign(month=month).reset_index(drop=True)[NOISY_COLUMNS]
+    people, activity = workspace.table("people"), workspace.table("activity")
+    as_of = (month + pd.offsets.MonthEnd(0)).date()
+    active = metrics.monthly_active_people(activity, people, by="department", until=as_of)
+    active = active.loc[active["month"] == month]
+    tools = [*sorted(activity["tool"].unique()), metrics.ANY_TOOL]
+    keys = pd.MultiIndex.from_product(
+        [sorted(people["department"].unique()), tools], names=["department", "tool"]
+    ).to_frame(index=False)
+    budget = PrivacyBudget(published_root / BUDGET_FILE, epsilon_per_period=settings.epsilon_per_period)
+    (noisy,) = noisy_distinct_counts(
+        active, {NOISY: keys}, period=period, settings=settings, budget=budget
+    ).values()
+    return noisy.assign(month=month)[NOISY_COLUMNS]
 
 
 def _suppression_table(record: pd.DataFrame) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -105,8 +106,10 @@ def rekey(
     key_file: Path,
     new_key_file: Path | None = None,
     destroy_old_key: bool = False,
+    free_text: Mapping[str, str] = ingest.SCRUB_ALL,
 ) -> RekeyReport:
-    """Replace the workspace's key by a new one (generated, or ``new_key_file``), re-reading ``paths``."""
+    """Replace the workspace's key by a new one (generated, or ``new_key_file``), re-reading ``paths``
+    with the same ``free_text`` settings as the ingests that made the workspace."""
     if os.environ.get(KEY_ENV):
         raise ConfigError(
             f"rekey replaces the key file, but the key comes from ${KEY_ENV}",
@@ -134,7 +137,7 @@ def rekey(
     files = _ledger_files(ledger, found, inputs=paths)
     new = _pending_pseudonymizer(pending, new_key_file, workspace=workspace, old=old)
     try:
-        tables = _reread(ledger, files, workspace=workspace, pseudonymizer=new)
+        tables = _reread(ledger, files, workspace=workspace, pseudonymizer=new, free_text=free_text)
         _check_bijection(current, tables, new.old_to_new, old_key_id=old.key_id)
         manifest = current.manifest | {
             "key_id": new.key_id,
@@ -208,7 +211,12 @@ def _pending_pseudonymizer(
 
 
 def _reread(
-    ledger: pd.DataFrame, files: dict[str, Path], *, workspace: Path, pseudonymizer: Pseudonymizer
+    ledger: pd.DataFrame,
+    files: dict[str, Path],
+    *,
+    workspace: Path,
+    pseudonymizer: Pseudonymizer,
+    free_text: Mapping[str, str],
 ) -> dict[str, pd.DataFrame]:
     """Replay the original ingests, batch by batch in ledger order, into a staging folder; its tables.
 
@@ -222,7 +230,7 @@ def _reread(
     try:
         for _, exported in order.groupby(batch, sort=True):
             replayed += [files[export] for export in exported["export_id"]]
-            ingest.ingest(replayed, workspace=staging, pseudonymizer=pseudonymizer)
+            ingest.ingest(replayed, workspace=staging, pseudonymizer=pseudonymizer, free_text=free_text)
         staged = Workspace.open(staging)
         tables = {name: staged.table(name) for name in schema.TABLES}
     finally:

@@ -2,6 +2,8 @@
 
 Dates are ``datetime64[s]`` at midnight, counts are compact integers, and person columns hold
 pseudonyms only (:mod:`adoption_kit.privacy.pseudonym` makes them; a check here refuses anything else).
+``texts`` holds free text (GPT and project names, prompts, survey comments) only after ingest has
+scrubbed it with Presidio: personal data in it is replaced by keyed tokens.
 """
 
 from __future__ import annotations
@@ -27,6 +29,18 @@ SCOPES = ("organisation", "enterprise", "team", "project", "api_key", "gpt", "wo
 FREQUENCIES = ("daily", "weekly", "monthly", "rarely", "never")
 IDENTITY_KINDS = ("email", "github_login", "employee_id", "cursor_user_id", "openai_user_id", "hashed_upn")
 GRAINS = ("day", "week", "month")
+# Kinds of free text a source can carry (see each source's FIELDS); parameters/org.yaml says, per kind,
+# whether it is scrubbed and stored or dropped.
+TEXT_KINDS = (
+    "gpt_name",
+    "gpt_description",
+    "gpt_url",
+    "project_name",
+    "user_role",
+    "conversation_title",
+    "prompt",
+    "survey_comment",
+)
 DATE = "datetime64[s]"
 
 _person = pa.Column(str, pa.Check.str_matches(PSEUDONYM_PATTERN), nullable=False)
@@ -115,6 +129,18 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "tool": pa.Column(str, pa.Check.isin(TOOLS)),
             "frequency": pa.Column(str, pa.Check.isin(FREQUENCIES)),
             "responses": pa.Column("int32", pa.Check.ge(1)),
+        },
+        strict=True,
+        coerce=True,
+    ),
+    "texts": pa.DataFrameSchema(
+        {
+            "person_id": pa.Column(str, pa.Check.str_matches(PSEUDONYM_PATTERN), nullable=True),
+            "tool": pa.Column(str, pa.Check.isin(TOOLS), nullable=True),
+            "kind": pa.Column(str, pa.Check.isin(TEXT_KINDS)),
+            "day": pa.Column(DATE),
+            "department": _optional_label,
+            "text": _label,
         },
         strict=True,
         coerce=True,

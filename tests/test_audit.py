@@ -76,7 +76,7 @@ def project():
 
 @pytest.fixture(scope="module")
 def run_folder(project) -> Path:
-    (folder,) = [p for p in project.published.iterdir() if not p.name.startswith(".")]
+    (folder,) = [p for p in project.published.iterdir() if not p.name.startswith(".") and p.name != "ledger"]
     return folder
 
 
@@ -271,3 +271,38 @@ def test_when_run_ends_with_a_finding_then_it_exits_1(project, run_folder, tmp_p
     monkeypatch.setattr(cli, "_published_run", lambda settings, arguments: leaky)
     monkeypatch.setattr("adoption_kit.batch.run_reports", lambda run, **options: [])
     assert cli.main(["--parameters", str(parameters), "run"]) == 1
+
+
+@pytest.mark.slow
+def test_when_a_run_is_missing_from_the_release_ledger_then_it_is_an_unrecorded_release(run_folder, tmp_path):
+    copied = Path(shutil.copytree(run_folder, tmp_path / "published" / run_folder.name))
+    findings = _audit(Identifiers.from_roster(ROSTER), published=copied)
+    assert [(f.kind, f.path) for f in findings] == [("unrecorded_release", copied)]
+
+
+@pytest.mark.slow
+def test_when_a_count_moved_by_two_since_an_earlier_run_then_it_is_a_small_revision(run_folder, tmp_path):
+    root = tmp_path / "published"
+    copied = Path(shutil.copytree(run_folder, root / run_folder.name))
+    shutil.copytree(run_folder.parent / "ledger", root / "ledger")
+    earlier = Path(shutil.copytree(next((root / "ledger").iterdir()), root / "ledger" / "00000000T0_earlier"))
+    headcount = pd.read_parquet(earlier / "headcount.parquet")
+    row = headcount.index[(headcount["group_by"] == "department") & headcount["people"].notna()][0]
+    headcount.loc[row, "people"] += 2  # as if an earlier run had shown two more people
+    headcount.to_parquet(earlier / "headcount.parquet", index=False)
+
+    (finding,) = _audit(Identifiers.from_roster(ROSTER), published=copied)
+    assert (finding.kind, finding.path) == ("small_revision", copied / "headcount.parquet")
+    assert headcount.loc[row, "group"] in finding.where and "people moved by fewer than 5" in finding.detail
+
+
+@pytest.mark.slow
+def test_when_a_published_table_differs_from_its_ledger_entry_then_it_is_found(run_folder, tmp_path):
+    root = tmp_path / "published"
+    copied = Path(shutil.copytree(run_folder, root / run_folder.name))
+    shutil.copytree(run_folder.parent / "ledger", root / "ledger")
+    monthly = pd.read_parquet(copied / "monthly_active.parquet").iloc[:-1]  # a row dropped after the fact
+    monthly.to_parquet(copied / "monthly_active.parquet", index=False)
+
+    (finding,) = _audit(Identifiers.from_roster(ROSTER), published=copied)
+    assert (finding.kind, finding.path) == ("unrecorded_release", copied / "monthly_active.parquet")

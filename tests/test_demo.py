@@ -412,7 +412,7 @@ def test_when_a_csv_is_written_then_its_header_is_the_vendors(raw, formats, patt
 @pytest.mark.parametrize(
     ("pattern", "header"),
     [
-        ("gateway/api-calls-*.csv", "timestamp,user,model,tokens_in,tokens_out,status,latency_ms"),
+        ("gateway/api-calls-*.csv", "timestamp,user,model,tokens_in,tokens_out,status,latency_ms,prompt"),
         ("survey/ai-use-survey-*.csv", "submitted_on,department,tool,frequency,comment"),
         ("hr/identity-map.csv", "kind,identifier,email"),
     ],
@@ -791,3 +791,14 @@ def test_when_kpis_are_planted_then_the_active_share_counts_every_tool(tmp_path,
     assert (seen["any_active"] == np.logical_or.reduce(uses)).all()
     only_new = seen["any_active"] & ~(tools.chat_active | tools.copilot_active)
     assert only_new.any(), "the new tools add active people the first two tools did not have"
+
+
+def test_when_free_text_is_written_then_some_of_it_names_people_of_the_roster(raw, gateway, survey, roster):
+    """The demo exercises scrubbing: prompts, survey comments and GPT names sometimes name an employee."""
+    full_names, first_names = set(roster["full_name"]), set(roster["full_name"].str.split().str[0])
+    prompts = gateway["prompt"].loc[gateway["prompt"] != ""]
+    assert 0 < len(prompts) < len(gateway) / 10
+    assert prompts.str.split(" for | with ", regex=True).str[-1].isin(full_names).any()
+    assert survey["comment"].str.contains("|".join(sorted(full_names)), regex=True).any()
+    gpt_names = _csv(raw / "chatgpt", "* gpt report *.csv")["gpt_name"]
+    assert gpt_names.str.split("'s ").str[0].isin(first_names).any()

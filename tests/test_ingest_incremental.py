@@ -10,9 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from adoption_kit.errors import InputFileError
 from adoption_kit.ingest import ingest
 from adoption_kit.privacy.pseudonym import Pseudonymizer
-from adoption_kit.sources.chatgpt_users import CURRENT_HEADER, KNOWN_COLUMNS
+from adoption_kit.sources.chatgpt_users import CURRENT_HEADER, FIELDS
 
 KEY = Pseudonymizer(bytes(range(32)))
 ROSTER = """employee_id,email,full_name,department,team,job_function,location,github_login,aliases
@@ -148,7 +149,7 @@ def test_when_a_file_has_columns_the_kit_does_not_know_then_they_are_reported_on
     _chatgpt_week(raw, "w2.csv", "2026-03-08", {"ann.lee@acme.test": 1}, extra={"sparkle_score": 4})
     report = {r.source: r for r in ingest([raw], workspace=workspace, pseudonymizer=KEY).sources}
     assert report["chatgpt_user_report"].unknown_fields == "sparkle_score"
-    assert "sparkle_score" not in KNOWN_COLUMNS
+    assert "sparkle_score" not in FIELDS.declared
 
 
 def test_when_the_workspace_was_made_with_another_key_then_ingest_refuses(raw, workspace):
@@ -159,3 +160,54 @@ def test_when_the_workspace_was_made_with_another_key_then_ingest_refuses(raw, w
     _chatgpt_week(raw, "w2.csv", "2026-03-08", {"ann.lee@acme.test": 1})
     with pytest.raises(WorkspaceError, match="another key"):
         ingest([raw], workspace=workspace, pseudonymizer=Pseudonymizer(bytes(reversed(range(32)))))
+
+
+def _texts(workspace: Path) -> pd.DataFrame:
+    return pd.read_parquet(workspace / "texts.parquet")
+
+
+def test_when_a_role_names_a_colleague_then_the_name_is_their_token_in_texts(raw, workspace):
+    _chatgpt_week(raw, "w1.csv", "2026-03-01", {"ann.lee@acme.test": 3}, extra={"role": "Bo Kim's deputy"})
+    ingest([raw], workspace=workspace, pseudonymizer=KEY)
+    texts = _texts(workspace)
+    assert list(texts["kind"]) == ["user_role"]
+    assert list(texts["text"]) == [f"<PERSON:{KEY.token('bo.kim@acme.test')}>'s deputy"]
+    assert list(texts["person_id"]) == [KEY.token("ann.lee@acme.test")]
+
+
+def test_when_a_kind_is_configured_to_drop_then_no_text_of_it_is_stored_and_it_is_counted(raw, workspace):
+    _chatgpt_week(raw, "w1.csv", "2026-03-01", {"ann.lee@acme.test": 3}, extra={"role": "Sales lead"})
+    report = ingest([raw], workspace=workspace, pseudonymizer=KEY, free_text={"user_role": "drop"})
+    assert _texts(workspace).empty
+    assert (
+        "1 rows: texts not stored"
+        in {r.source: r for r in report.sources}["chatgpt_user_report"].rows_dropped
+    )
+
+
+def test_when_a_later_report_restates_a_period_then_its_texts_replace_the_earlier_ones(
+    raw, workspace, tmp_path
+):
+    _chatgpt_week(raw, "w1.csv", "2026-03-01", {"ann.lee@acme.test": 3}, extra={"role": "Sales lead"})
+    ingest([raw], workspace=workspace, pseudonymizer=KEY)
+    _chatgpt_week(
+        raw, "w1 again.csv", "2026-03-01", {"ann.lee@acme.test": 4}, extra={"role": "Sales director"}
+    )
+    ingest([raw], workspace=workspace, pseudonymizer=KEY)
+    assert list(_texts(workspace)["text"]) == ["Sales director"]
+
+
+def test_when_free_text_arrives_without_the_roster_then_ingest_stops_naming_the_file(
+    raw, workspace, tmp_path
+):
+    ingest([raw], workspace=workspace, pseudonymizer=KEY)
+    later = tmp_path / "later"
+    later.mkdir()
+    path = _chatgpt_week(
+        later, "w1.csv", "2026-03-01", {"ann.lee@acme.test": 3}, extra={"role": "Ann's deputy"}
+    )
+    with pytest.raises(InputFileError, match="roster") as error:
+        ingest([later], workspace=workspace, pseudonymizer=KEY)
+    assert error.value.path == path
+    ingest([later], workspace=workspace, pseudonymizer=KEY, free_text={"user_role": "drop"})
+    assert _texts(workspace).empty

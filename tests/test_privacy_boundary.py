@@ -1,4 +1,4 @@
-"""No roster email, name or raw id appears anywhere past the ingest boundary."""
+"""No roster email, name or raw id appears anywhere past the ingest boundary, free text included."""
 
 from __future__ import annotations
 
@@ -45,3 +45,22 @@ def test_when_a_tier_is_scanned_then_no_identifier_of_the_roster_appears(project
             v for v in identifiers["folded"] if v in lowered
         }
         assert not leaked, f"{path} holds {sorted(leaked)[:5]}"
+
+
+def test_when_the_demo_free_text_names_people_then_texts_keeps_it_scrubbed(project, identifiers):
+    """The raw prompts, comments and GPT names name employees; the texts table has tokens in their place."""
+    raw = pd.concat(
+        [
+            pd.read_csv(path, dtype="str")[column]
+            for folder, column in (("gateway", "prompt"), ("survey", "comment"), ("chatgpt", "gpt_name"))
+            for path in sorted((project.raw / folder).glob("*.csv"))
+            if column in pd.read_csv(path, dtype="str", nrows=0).columns
+        ]
+    ).dropna()
+    names = "|".join(sorted(identifiers["exact"]))
+    assert raw.str.contains(names, regex=True).any()  # not vacuous: the inputs do name people
+    texts = pd.read_parquet(project.workspace / "texts.parquet")
+    assert {"prompt", "survey_comment", "gpt_name"} <= set(texts["kind"])
+    assert not texts["text"].str.contains(names, regex=True).any()
+    assert texts["text"].str.contains(r"<PERSON:p[0-9a-f]{4}_[0-9a-f]{24}>", regex=True).any()
+    assert texts.loc[texts["kind"] == "survey_comment", "person_id"].isna().all()  # answers stay anonymous

@@ -28,7 +28,7 @@ def test_when_reading_the_sample_then_each_gpt_has_its_week_of_messages_and_send
     aggregates = extract.tables["aggregates"]
     # g-abc123DEF: 31 messages from 3 people; g-xyz789GHI: 0 and 0 (zeros, not empty: kept); week of 02-16
     assert extract.source == "chatgpt_gpt_report"
-    assert extract.identity is None and extract.rows_read == 2
+    assert extract.identity == "email" and extract.rows_read == 2  # the creators of the GPTs
     assert aggregates.groupby("metric")["value"].sum().to_dict() == {
         "messages_workspace": 31.0,
         "unique_messagers_workspace": 3.0,
@@ -89,3 +89,17 @@ def test_when_the_file_is_bad_then_the_error_names_file_row_and_column(
         chatgpt_gpts.read(path)
     assert (caught.value.path, caught.value.row, caught.value.column) == (path, row, column)
     assert says in str(caught.value)
+
+
+def test_when_gpts_have_names_and_descriptions_then_they_are_texts_of_their_creator(tmp_path):
+    header = f"{HEADER},gpt_description,gpt_creator_email"
+    rows = [
+        "Weekly,2026-02-15,2026-02-21,g-1,Ann's helper,3,1,Drafts quotes,ann@acme.test",
+        "Weekly,2026-02-22,2026-02-28,g-1,Ann's helper,2,1,,ann@acme.test",
+    ]
+    texts = chatgpt_gpts.read(_write(tmp_path, "gpts.csv", "\n".join([header, *rows]) + "\n")).tables["texts"]
+    assert sorted(zip(texts["kind"], texts["text"], texts["identity"], strict=True)) == [
+        ("gpt_description", "Drafts quotes", "ann@acme.test"),
+        ("gpt_name", "Ann's helper", "ann@acme.test"),
+        ("gpt_name", "Ann's helper", "ann@acme.test"),  # one per period: a later report may rename it
+    ]

@@ -159,7 +159,7 @@ def test_when_a_record_has_new_keys_then_they_are_listed_and_new_tools_are_count
     record["tool_actions"]["bash_tool"] = {"accepted": 2, "rejected": 0}
     record["model_breakdown"] = [_model(1, 1, 1, 1) | {"speed": "fast"}]
     extract = claude_code.read(_write(tmp_path, {"data": [record], "has_more": False}))
-    assert extract.unknown_fields == ("new_dimension", "model_breakdown.speed")
+    assert extract.unknown_fields == ("model_breakdown.speed", "new_dimension")
     assert "bash_tool_accepted" in set(extract.tables["aggregates"]["metric"])
 
 

@@ -48,10 +48,28 @@ def test_when_reading_a_log_then_requests_throttles_and_tokens_add_up_per_user_d
 
 
 def test_when_a_log_has_an_extra_column_then_it_is_listed_and_ignored(tmp_path):
-    lines = [f"{HEADER},prompt", *(f"{line},secret words" for line in LOG[1:])]
+    lines = [f"{HEADER},manager_email", *(f"{line},boss@acme.test" for line in LOG[1:])]
     extract = gateway_log.read(_write(tmp_path, lines))
-    assert extract.unknown_fields == ("prompt",)
-    assert "secret" not in extract.tables["activity"].to_string()
+    assert extract.unknown_fields == ("manager_email",)
+    assert "boss" not in "".join(table.to_string() for table in extract.tables.values())
+
+
+def test_when_a_log_has_prompts_then_they_are_texts_of_their_caller_and_day(tmp_path):
+    lines = [f"{HEADER},prompt", *(f"{line},summarise the Q3 deck" for line in LOG[1:])]
+    texts = gateway_log.read(_write(tmp_path, lines)).tables["texts"]
+    assert set(texts["kind"]) == {"prompt"} and set(texts["text"]) == {"summarise the Q3 deck"}
+    assert set(zip(texts["identity"], texts["day"].dt.strftime("%Y-%m-%d"), strict=True)) == {
+        ("ann@acme.test", "2026-03-02"),
+        ("ann@acme.test", "2026-03-03"),
+        ("bo@acme.test", "2026-03-02"),
+    }
+
+
+def test_when_the_user_column_is_missing_then_the_file_is_refused_naming_it(tmp_path):
+    lines = [line.replace("user,", "who,", 1) for line in LOG[:1]] + LOG[1:]
+    with pytest.raises(InputFileError) as error:
+        gateway_log.read(_write(tmp_path, lines))
+    assert error.value.column == "user" and error.value.path is not None
 
 
 # fmt: off

@@ -91,3 +91,16 @@ def test_when_detecting_then_only_the_survey_module_claims_a_survey(tmp_path):
     head = path.read_text()[: sources.SNIFF_CHARACTERS]
     assert [module.NAME for module in sources.SOURCES.values() if module.sniff(head)] == ["ai_use_survey"]
     assert pd.Timestamp("2026-05-01") in set(survey.read(path).tables["survey"]["period"])
+
+
+def test_when_answers_carry_comments_then_they_are_texts_with_department_and_day_and_no_person(tmp_path):
+    text = (
+        "submitted_on,department,tool,frequency,comment\n"
+        "2026-05-04,Sales,gemini,weekly,Ask Ann Lee about prompts\n"
+        "2026-05-05,Sales,gemini,weekly,\n"
+    )
+    texts = survey.read(_write(tmp_path, text)).tables["texts"]
+    assert texts[["kind", "department", "text"]].values.tolist() == [
+        ["survey_comment", "Sales", "Ask Ann Lee about prompts"]  # scrubbed later, by ingest
+    ]
+    assert texts["day"].tolist() == [pd.Timestamp("2026-05-04")] and "identity" not in texts

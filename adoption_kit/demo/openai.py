@@ -2,7 +2,9 @@
 and cost responses also count a production service that does not go through the gateway.
 
     gateway/api-calls-<YYYY-MM>.csv        the gateway's log: one row per call (user = roster email); at
-                                           peak minutes the organisation's rate limit answers 429
+                                           peak minutes the organisation's rate limit answers 429; every
+                                           PROMPT_EVERY-th call logs its prompt's title, some naming a
+                                           colleague (free text that ingest scrubs)
     openai/usage-completions-<YYYY-MM>.json GET /v1/organization/usage/completions, daily buckets grouped by
                                            model and project (no user)
     openai/costs-<YYYY-MM>.json            GET /v1/organization/costs, daily buckets grouped by project and
@@ -27,6 +29,20 @@ from adoption_kit.demo.usage import Rollout, Seats, heavy_tail, seats_of, second
 
 ACCESS = Rollout("openai_api", 0, {"Data & Analytics": (0, 0.6), "Engineering": (0, 0.08)})
 GATEWAY_HEADER = ["timestamp", "user", "model", "tokens_in", "tokens_out", "status", "latency_ms"]
+PROMPT_EVERY = 50
+PROMPTS = np.array(
+    [
+        "Summarise the weekly churn numbers",
+        "Explain this SQL error",
+        "Draft the incident summary for {name}",
+        "Classify these support tickets by topic",
+        "Rewrite the forecast commentary more briefly",
+        "Prepare talking points for my 1:1 with {name}",
+        "Turn these notes into a Jira ticket",
+        "Translate the release notes to German",
+    ]
+)
+NAMED_COLLEAGUES = 25  # prompts name one of the first people of the roster: few distinct texts to scrub
 # model, taste, (input, output) USD per million tokens, milliseconds per output token
 MODELS = (
     ("gpt-5-mini", 4.0, (0.25, 2.0), 6.0),
@@ -144,6 +160,7 @@ def write(
             "timestamp": cal.timestamps(day, calls["millis"].to_numpy()),
             "user": org.email[calls["person"].to_numpy()],
             **{c: calls[c].to_numpy() for c in GATEWAY_HEADER[2:]},
+            "prompt": _prompts(calls["person"].to_numpy(), org),
         }
     )
     month = cal.month_of(day)
@@ -155,6 +172,17 @@ def write(
         mine = usage[usage_month == m]
         write_json(folder / f"usage-completions-{label}.json", _page(cal, days, mine, _usage_results))
         write_json(folder / f"costs-{label}.json", _page(cal, days, mine, _cost_results))
+
+
+def _prompts(person: np.ndarray, org: Org) -> np.ndarray:
+    """The prompt title of every PROMPT_EVERY-th call (none for the rest), by position: no random draw."""
+    call = np.arange(person.size)
+    title = PROMPTS[(call // PROMPT_EVERY) % PROMPTS.size]
+    colleague = org.roster["full_name"].to_numpy(dtype=str)[
+        (person + call) % min(NAMED_COLLEAGUES, org.dept.size)
+    ]
+    named = np.strings.replace(title, "{name}", colleague)
+    return np.where(call % PROMPT_EVERY == 0, named.astype(object), None)
 
 
 def _page(cal: Calendar, days: range, usage: pd.DataFrame, results) -> dict:

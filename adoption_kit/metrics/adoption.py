@@ -139,6 +139,18 @@ def monthly_active_users(
     return _run(sql, by, {"until": until or NO_LIMIT}, activity=activity, people=people, weekly=weekly)
 
 
+def monthly_active_people(
+    activity: pd.DataFrame, people: pd.DataFrame, *, by: Grouping = "department", until: date | None = None
+) -> pd.DataFrame:
+    """Who was active in which month, per group and tool (and ``any``): one row per person and cell.
+
+    Person-level, for analysts and for releases that add noise themselves; never publish it as is.
+    Columns ``[by...], tool, month, person_id``.
+    """
+    sql = f"SELECT DISTINCT * FROM ({_active_periods(_MONTH, 'month')}) ORDER BY ALL"
+    return _run(sql, by, {"until": until or NO_LIMIT}, activity=activity, people=people)
+
+
 def events_per_active_user(
     activity: pd.DataFrame, people: pd.DataFrame, *, by: Grouping = "department", until: date | None = None
 ) -> pd.DataFrame:

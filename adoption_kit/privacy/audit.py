@@ -15,6 +15,11 @@ What counts as a finding:
 - ``person_level_table``: a published table with a person column (``person_id``...), pseudonyms in its
   cells, or more groups than an organisation of its size can hold with ``min_group_size`` people each.
 - ``stored_output``: a dashboard notebook stored with outputs (it must hold code only, no data).
+- ``unrecorded_release``: a published run missing from the release ledger, or differing from its entry
+  there (the next run would be gated against the wrong history).
+- ``small_revision``: a count shown by this run and by an earlier one with values fewer than
+  ``min_group_size`` apart: the difference would be a handful of people.
+- ``noise_without_accuracy``: a noisy table whose numbers do not carry their accuracy and epsilon.
 """
 
 from __future__ import annotations
@@ -30,13 +35,16 @@ from pathlib import Path
 import pandas as pd
 
 from adoption_kit.errors import InputFileError, WorkspaceError
+from adoption_kit.privacy import ledger
 from adoption_kit.privacy.pseudonym import normalize_email, normalize_login
-from adoption_kit.publish import KEYS, ORGANISATION
+from adoption_kit.privacy.suppression import ADDITIVE, MAGNITUDES
+from adoption_kit.publish import KEYS, NOISY, ORGANISATION
 from adoption_kit.schema import PSEUDONYM_PATTERN
 
 PEOPLE = "people"
 SUPPRESSED = "suppressed"
 RECORD_TABLES = frozenset({"suppressions"})  # the gate's record: keys and reasons, no numbers
+NOISY_TABLES = {NOISY: ("noisy_count", "accuracy", "epsilon")}  # released with noise, not by the gate
 KEY_COLUMNS = frozenset().union(*KEYS.values(), {SUPPRESSED})
 PERSON_COLUMNS = frozenset(
     {"person_id", "email", "identity", "employee_id", "full_name", "name", "github_login", "login", "user"}
@@ -205,8 +213,54 @@ def _published_findings(folder: Path, identifiers: Identifiers, *, min_group_siz
     findings: list[Finding] = []
     for path, frame in tables.items():
         findings += _person_level_findings(path, frame, identifiers, most_groups=most_groups)
-        if path.stem not in RECORD_TABLES:
+        if path.stem in NOISY_TABLES:
+            findings += _noise_findings(path, frame)
+        elif path.stem not in RECORD_TABLES:
             findings += _small_cell_findings(path, frame, min_group_size=min_group_size)
+    return findings + _ledger_findings(folder, tables, min_group_size=min_group_size)
+
+
+def _noise_findings(path: Path, frame: pd.DataFrame) -> list[Finding]:
+    missing = [c for c in NOISY_TABLES[path.stem] if c not in frame.columns]
+    if not missing:
+        return []
+    return [Finding("noise_without_accuracy", path, "table", f"no {', '.join(missing)} next to the numbers")]
+
+
+def _ledger_findings(folder: Path, tables: dict[Path, pd.DataFrame], *, min_group_size: int) -> list[Finding]:
+    """The run is in the release ledger as published, and no count moved by 1..k-1 since an earlier run."""
+    manifest = folder / "manifest.json"
+    if not manifest.is_file():
+        return []  # loose tables, not a run written by `adoption-kit publish`: nothing to compare
+    run_id = str(json.loads(manifest.read_text(encoding="utf-8")).get("run_id", ""))
+    entry = ledger.ledger_root(folder.parent) / run_id
+    if not run_id or not (entry / "manifest.json").is_file():
+        return [Finding("unrecorded_release", folder, "run", "this run is not in the release ledger")]
+    findings = [
+        Finding("unrecorded_release", path, "table", f"differs from its ledger entry {entry.name}")
+        for path, frame in tables.items()
+        if not (entry / path.name).is_file() or not pd.read_parquet(entry / path.name).equals(frame)
+    ]
+    keys = {name: KEYS[name] for name in KEYS if (folder / f"{name}.parquet").is_file()}
+    earlier = ledger.prior(folder.parent, keys, before=run_id)
+    for name, columns in keys.items():
+        if name not in earlier:
+            continue
+        now = tables[folder / f"{name}.parquet"]
+        merged = now.astype({c: "str" for c in columns}).merge(
+            earlier[name], on=columns, suffixes=("", ":before")
+        )
+        for column in [c for c in ADDITIVE.get(name, ()) if c not in MAGNITUDES.get(name, ())]:
+            change = (merged[column].astype(float) - merged[f"{column}:before"].astype(float)).abs()
+            for row in merged.index[((change > 0) & (change < min_group_size)).fillna(False)][:MAX_ROWS]:
+                findings.append(
+                    Finding(
+                        "small_revision",
+                        folder / f"{name}.parquet",
+                        _row(merged, row),
+                        f"{column} moved by fewer than {min_group_size} since an earlier run",
+                    )
+                )
     return findings
 
 

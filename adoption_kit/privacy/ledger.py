@@ -25,9 +25,13 @@ def ledger_root(published_root: Path) -> Path:
     return published_root / LEDGER
 
 
-def prior(published_root: Path, keys: Mapping[str, Sequence[str]]) -> dict[str, pd.DataFrame]:
-    """Per table, the last value each cell was ever published with (per column; hidden cells skip)."""
+def prior(
+    published_root: Path, keys: Mapping[str, Sequence[str]], *, before: str | None = None
+) -> dict[str, pd.DataFrame]:
+    """Per table, the last value each cell was ever published with (per column; hidden cells skip),
+    over every entry, or only those recorded before the run id ``before``."""
     entries = sorted(p for p in ledger_root(published_root).glob("*") if (p / MANIFEST).is_file())
+    entries = [e for e in entries if before is None or e.name < before]
     found: dict[str, pd.DataFrame] = {}
     for name, columns in keys.items():
         frames = [

@@ -22,10 +22,7 @@ from dataclasses import dataclass, fields
 from typing import Any, NoReturn
 
 import numpy as np
-import opendp.prelude as dp
 import pandas as pd
-import polars as pl
-from opendp.accuracy import summarize_polars_measurement
 
 from adoption_kit.errors import ConfigError, WorkspaceError
 from adoption_kit.privacy.budget import PrivacyBudget
@@ -132,6 +129,10 @@ def _noisy_counts(
 
 def _release(key_ids: pd.Series, *, keys: int, epsilon: float, bound: int) -> tuple[np.ndarray, float]:
     """OpenDP's noisy row count per key id 0..keys-1, and its 95% half-width (one query, ``epsilon``)."""
+    import opendp.prelude as dp  # imported here: only a run with noise enabled needs OpenDP and Polars
+    import polars as pl
+    from opendp.accuracy import summarize_polars_measurement
+
     dp.enable_features("contrib")
     context = dp.Context.compositor(
         data=pl.LazyFrame({KEY_ID: key_ids.to_numpy(dtype="int64")}),

@@ -1,9 +1,11 @@
 """Export formats: one module per format, picked by content (or named explicitly) from a registry.
 
 Every public module of this package is a format (found at import, no list to keep in step). Each has
-``NAME``, ``DESCRIPTION``, ``sniff(head) -> bool`` (does the start of a file look like
-this format?) and ``read(path) -> Extract``. An extract still carries raw identifiers: it never leaves
-:mod:`adoption_kit.ingest`, which pseudonymizes it before anything is written.
+``NAME``, ``DESCRIPTION``, ``FIELDS`` (its fields by role: identifiers, free text, passed; see
+:mod:`adoption_kit.sources.fields`), ``sniff(head) -> bool`` (does the start of a file look like this
+format?) and ``read(path) -> Extract``, decorated with ``@FIELDS.checked``. An extract still carries raw
+identifiers and unscrubbed free text: it never leaves :mod:`adoption_kit.ingest`, which pseudonymizes and
+scrubs it before anything is written.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from adoption_kit.sources._tabular import read_text
 from adoption_kit.sources.base import Extract
 
 SNIFF_CHARACTERS = 4096
-NOT_FORMATS = frozenset({"base"})
+NOT_FORMATS = frozenset({"base", "fields"})
 
 
 def _format_modules() -> dict[str, ModuleType]:

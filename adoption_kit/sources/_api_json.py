@@ -108,11 +108,6 @@ def fail_first(values: pd.Series, bad: pd.Series, *, path: Path, column: str, ex
         )
 
 
-def unknown(columns: Iterable[str], known: Iterable[str], *, prefix: str = "") -> tuple[str, ...]:
-    """Columns the reader does not know, as sorted dotted paths."""
-    return tuple(sorted(f"{prefix}{column}" for column in set(columns) - set(known)))
-
-
 def _row(index: pd.Index, flags: pd.Series) -> int:
     """The record number (its index label, counted from 0) of the first flagged row."""
     return int(index[int(flags.to_numpy(dtype=bool).argmax())]) + FIRST_RECORD

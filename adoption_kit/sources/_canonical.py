@@ -51,3 +51,19 @@ def aggregates(frame: pd.DataFrame, metrics: Mapping[str, str]) -> pd.DataFrame:
     long = frame[GROUP + list(present)].rename(columns=present).melt(id_vars=GROUP, var_name="metric")
     long = long.loc[long["value"].notna()].astype({"value": "float64"})
     return long.groupby([*GROUP, "metric"], as_index=False, sort=True)["value"].sum()
+
+
+def free_texts(frame: pd.DataFrame, kinds: Mapping[str, str], *, context: pd.DataFrame) -> pd.DataFrame:
+    """One raw ``texts`` row per non-empty free-text cell, still to be scrubbed by ingest.
+
+    ``kinds`` maps a column of ``frame`` to the kind of text it holds (absent columns are skipped);
+    ``context`` holds, on the same index, what each row says about its text: ``identity``, ``tool``,
+    ``day`` and ``department`` as far as the source has them. Repeated texts are kept once.
+    """
+    present = {column: kind for column, kind in kinds.items() if column in frame.columns}
+    cells = frame[list(present)]
+    wide = cells.astype("str").where(cells.notna()).rename(columns=present)
+    long = context.join(wide).melt(id_vars=list(context.columns), var_name="kind", value_name="text")
+    long["text"] = long["text"].astype("str").str.strip()
+    long = long.loc[long["text"].notna() & long["text"].ne("")]
+    return long.drop_duplicates().reset_index(drop=True)

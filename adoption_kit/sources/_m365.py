@@ -78,9 +78,15 @@ class Report:
                 expected=expected,
             )
 
-    def unknown(self, known: frozenset[str]) -> tuple[str, ...]:
-        """The file's columns that the reader does not know, as the file spells them."""
-        return tuple(sorted(label for key, label in self.labels.items() if key not in known))
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The file's columns as it spells them (``field_key`` gives the name they are declared by)."""
+        return tuple(self.labels.values())
+
+
+def field_key(label: str) -> str:
+    """The squashed name of a column as a CSV or a JSON path spells it: "value[].userPrincipalName"."""
+    return squash(label.rpartition(".")[2])
 
 
 def read_report(path: Path, *, json_records: JsonRecords) -> Report:

@@ -20,6 +20,7 @@ import pandas as pd
 from adoption_kit.sources import _api_json as api_json
 from adoption_kit.sources._canonical import UNNAMED, aggregates, utc_days
 from adoption_kit.sources.base import Extract
+from adoption_kit.sources.fields import Fields
 
 NAME = "anthropic_usage_cost"
 DESCRIPTION = "Anthropic Admin API messages usage report or cost report (JSON)"
@@ -55,6 +56,8 @@ KNOWN = frozenset(
         "speed",
     ]
 )
+IDENTIFIERS = frozenset(["account_id", "service_account_id"])
+FIELDS = Fields(identifiers=IDENTIFIERS, passed=KNOWN - IDENTIFIERS | {"_bucket"})
 MARKERS = ('"uncached_input_tokens"', '"cache_read_input_tokens"', '"cost_type"', '"token_type"')
 
 
@@ -63,6 +66,7 @@ def sniff(head: str) -> bool:
     return api_json.is_json(head) and '"starting_at"' in head and any(m in head for m in MARKERS)
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """Tokens, web searches and costs per workspace (or organisation) and day."""
     buckets = api_json.records(api_json.documents(path), key="data", path=path)
@@ -98,7 +102,7 @@ def read(path: Path) -> Extract:
         None,
         len(frame),
         tables,
-        unknown_fields=api_json.unknown(frame.columns, KNOWN | {"_bucket"}),
+        fields=tuple(frame.columns),
     )
 
 

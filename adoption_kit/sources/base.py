@@ -8,8 +8,10 @@ from pathlib import Path
 import pandas as pd
 
 from adoption_kit.schema import IDENTITY_KINDS
+from adoption_kit.sources._tabular import read_text
 
-__all__ = ["IDENTITY_KINDS", "Coverage", "Extract", "coverage_of", "csv_header"]
+__all__ = ["IDENTITY_KINDS", "Coverage", "Extract", "coverage_of", "csv_fields", "csv_header"]
+HEADER_CHARACTERS = 4096
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class Extract:
     file has no people). ``exported_at`` is when the vendor produced the data (a report's refresh or end
     day); None means "as late as the newest data it covers". ``unknown_fields`` are columns or keys the
     reader does not know (reported once, then ignored); ``dropped`` counts rows left out, by reason.
+    ``fields`` lists every field the file carries (columns, or a JSON record's dotted keys);
+    ``sources.fields.Fields.check`` reports those the format does not declare in ``unknown_fields``.
     """
 
     source: str
@@ -44,6 +48,7 @@ class Extract:
     coverage: tuple[Coverage, ...] = ()
     exported_at: pd.Timestamp | None = None
     unknown_fields: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
     dropped: dict[str, int] = field(default_factory=dict)
 
 
@@ -51,6 +56,11 @@ def csv_header(head: str) -> set[str]:
     """The column names on the first line of a CSV text."""
     first = head.lstrip("\ufeff").splitlines()[0] if head.strip() else ""
     return {name.strip().strip('"') for name in first.split(",")}
+
+
+def csv_fields(path: Path) -> tuple[str, ...]:
+    """The column names of a CSV file's header line."""
+    return tuple(csv_header(read_text(path)[:HEADER_CHARACTERS]))
 
 
 def coverage_of(frame: pd.DataFrame, *, tool: str, grain: str, first: str, last: str) -> tuple[Coverage, ...]:

@@ -3,9 +3,9 @@
 One row per custom GPT per period with workspace-wide counts: group-level data, so it becomes
 ``aggregates`` (scope ``gpt``, scope_id the GPT's id, day the period start, grain week or month from the
 cadence) with the metrics ``messages_workspace`` and ``unique_messagers_workspace``. Empty counts are left
-out (not zeros). The GPT's name and description are free text and the creator's email and public id
-identify a person: those columns are never read (free-text scrubbing may bring names back later); neither
-are the URL, the account id and the activity flags. They are columns, not rows, so ``dropped`` stays empty.
+out (not zeros). The GPT's name, description and URL are free text: they go to ``texts`` under the
+creator's email (ingest scrubs them, or drops them by configuration); the creator's email and public id
+identify a person and are never stored. The account id and the activity flags are not read.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from adoption_kit.sources._canonical import free_texts
 from adoption_kit.sources._tabular import check_rows, read_csv, read_text
 from adoption_kit.sources.base import Extract, csv_header
+from adoption_kit.sources.fields import Fields
 
 NAME = "chatgpt_gpt_report"
 DESCRIPTION = "ChatGPT Enterprise weekly or monthly GPT report CSV"
@@ -28,19 +30,16 @@ REQUIRED = {
     "gpt_id": "text",
     **dict.fromkeys(METRICS, "int"),
 }
-NOT_READ = (
-    "account_id",
-    "gpt_name",
-    "gpt_description",
-    "gpt_url",
-    "gpt_creator_public_id",
-    "gpt_creator_email",
-    "is_active",
-    "first_day_active_in_period",
-    "last_day_active_in_period",
+TEXTS = {"gpt_name": "gpt_name", "gpt_description": "gpt_description", "gpt_url": "gpt_url"}
+CREATOR = "gpt_creator_email"
+FIELDS = Fields(
+    identifiers=frozenset([CREATOR, "gpt_creator_public_id"]),
+    free_text=TEXTS,
+    passed=frozenset(
+        [*REQUIRED, "account_id", "is_active", "first_day_active_in_period", "last_day_active_in_period"]
+    ),
 )
-GPT_COLUMNS = frozenset(["gpt_id", *(c for c in NOT_READ if c.startswith("gpt_"))])
-KNOWN_COLUMNS = frozenset([*REQUIRED, *NOT_READ])
+GPT_COLUMNS = frozenset(["gpt_id", *(c for c in FIELDS.declared if c.startswith("gpt_"))])
 GRAINS = {"weekly": "week", "monthly": "month"}
 
 
@@ -53,9 +52,10 @@ def sniff(head: str) -> bool:
     return "cadence" in header and bool(GPT_COLUMNS & header)
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
-    """Messages and distinct senders per GPT and period."""
-    frame = read_csv(path, required=REQUIRED)
+    """Messages and distinct senders per GPT and period; the GPTs' names and descriptions as texts."""
+    frame = read_csv(path, required=REQUIRED, optional=dict.fromkeys([*TEXTS, CREATOR], "text"))
     grain = frame["cadence"].str.lower().map(GRAINS)
     checks = (
         ("cadence", grain.isna(), "Weekly or Monthly"),
@@ -79,5 +79,9 @@ def read(path: Path) -> Extract:
             "value": long["value"].astype("float64"),
         }
     ).reset_index(drop=True)
-    unknown = tuple(sorted(csv_header(read_text(path)[:4096]) - KNOWN_COLUMNS))
-    return Extract(NAME, path, None, len(frame), {"aggregates": aggregates}, unknown_fields=unknown)
+    context = pd.DataFrame(
+        {"identity": frame.get(CREATOR), "tool": TOOL, "day": frame["period_start"]}, index=frame.index
+    )
+    texts = free_texts(frame, TEXTS, context=context)
+    header = tuple(csv_header(read_text(path)[:4096]))
+    return Extract(NAME, path, "email", len(frame), {"aggregates": aggregates, "texts": texts}, fields=header)

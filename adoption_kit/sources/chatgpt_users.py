@@ -2,7 +2,9 @@
 
 One row per user per period, including inactive and pending users (FORMATS.md §2a). Activity is the
 period's message count split by surface (GPTs, projects, the rest as chat); seats come from every row.
-Names, public ids and the per-model/GPT/project dictionaries are not read.
+Names and public ids identify people and are never read. The self-entered ``role`` is free text: it goes
+to ``texts`` under the user's email, for ingest to scrub (the per-GPT and per-project dictionaries are keyed
+by ids, not names, and are not read).
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from adoption_kit.sources._canonical import free_texts
 from adoption_kit.sources._tabular import check_rows, read_csv, read_text
 from adoption_kit.sources.base import Extract, coverage_of, csv_header
+from adoption_kit.sources.fields import Fields
 
 NAME = "chatgpt_user_report"
 DESCRIPTION = "ChatGPT Enterprise weekly or monthly user report CSV"
@@ -27,7 +31,8 @@ REQUIRED = {
     "is_active": "int",
     "messages": "int",
 }
-OPTIONAL = {"gpt_messages": "int", "project_messages": "int"}
+TEXTS = {"role": "user_role"}
+OPTIONAL = {"gpt_messages": "int", "project_messages": "int", **dict.fromkeys(TEXTS, "text")}
 CURRENT_HEADER = (  # the October 2025 export, in its order; older ones have a subset
     "cadence",
     "period_start",
@@ -60,7 +65,13 @@ CURRENT_HEADER = (  # the October 2025 export, in its order; older ones have a s
     "projects_created",
     "last_day_active",
 )
-KNOWN_COLUMNS = frozenset(CURRENT_HEADER)
+IDENTIFIERS = frozenset(["email", "name", "public_id"])
+FIELDS = Fields(
+    identifiers=IDENTIFIERS,
+    free_text=TEXTS,
+    passed=frozenset(CURRENT_HEADER) - IDENTIFIERS - set(TEXTS),
+    required=frozenset(["email"]),
+)
 GRAINS = {"weekly": "week", "monthly": "month"}
 STATUSES = ("enabled", "pending", "deleted")
 
@@ -70,19 +81,20 @@ def sniff(head: str) -> bool:
     return {"cadence", "period_start", "period_end", "email"} <= csv_header(head)
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
-    """Activity (active users' messages by surface) and seats (every listed user)."""
+    """Activity (active users' messages by surface), seats (every listed user) and free text."""
     frame = read_csv(path, required=REQUIRED, optional=OPTIONAL)
     _check_values(frame, path)
     grain = frame["cadence"].str.lower().map(GRAINS)
-    tables = {"activity": _activity(frame, grain), "seats": _seats(frame)}
+    tables = {"activity": _activity(frame, grain), "seats": _seats(frame), "texts": _texts(frame)}
     coverage = tuple(
         c
         for cadence, rows in frame.groupby(grain)
         for c in coverage_of(rows, tool=TOOL, grain=cadence, first="period_start", last="period_end")
     )
-    unknown = tuple(sorted(set(csv_header(read_text(path)[:4096])) - KNOWN_COLUMNS))
-    return Extract(NAME, path, "email", len(frame), tables, coverage=coverage, unknown_fields=unknown)
+    header = tuple(csv_header(read_text(path)[:4096]))
+    return Extract(NAME, path, "email", len(frame), tables, coverage=coverage, fields=header)
 
 
 def _check_values(frame: pd.DataFrame, path: Path) -> None:
@@ -132,3 +144,9 @@ def _seats(frame: pd.DataFrame) -> pd.DataFrame:
             "plan": "enterprise",
         }
     )
+
+
+def _texts(frame: pd.DataFrame) -> pd.DataFrame:
+    """The role each user wrote, under their email and the period's first day."""
+    context = pd.DataFrame({"identity": frame["email"], "tool": TOOL, "day": frame["period_start"]})
+    return free_texts(frame, TEXTS, context=context)

@@ -17,6 +17,7 @@ import pandas as pd
 from adoption_kit.sources import _api_json as api_json
 from adoption_kit.sources._canonical import UNNAMED, aggregates, hashed
 from adoption_kit.sources.base import Coverage, Extract
+from adoption_kit.sources.fields import Fields
 
 NAME = "claude_code_usage"
 DESCRIPTION = "Anthropic Claude Code Analytics API usage report (JSON pages or NDJSON)"
@@ -54,6 +55,12 @@ KNOWN = frozenset(
 KNOWN_MODEL_KEYS = frozenset(
     ["model", "tokens.output", "estimated_cost.amount", "estimated_cost.currency", *TOKENS_IN]
 )
+TOOL_ACTIONS = "tool_actions.<tool>.<accepted|rejected>"  # one field for every tool's counts
+IDENTIFIERS = frozenset(["actor.email_address", "actor.api_key_name"])
+FIELDS = Fields(
+    identifiers=IDENTIFIERS,
+    passed=KNOWN - IDENTIFIERS | {f"model_breakdown.{key}" for key in KNOWN_MODEL_KEYS} | {TOOL_ACTIONS},
+)
 
 
 def sniff(head: str) -> bool:
@@ -62,6 +69,7 @@ def sniff(head: str) -> bool:
     return api_json.is_json(head) and any(m in head for m in markers) and '"claude_code_metrics"' not in head
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """Users' activity; API keys', tool actions' and the organisation's daily aggregates."""
     pages = api_json.documents(path)
@@ -89,8 +97,8 @@ def read(path: Path) -> Extract:
         len(frame),
         tables,
         coverage=_coverage(pages, days),
-        unknown_fields=api_json.unknown([c for c in frame.columns if not TOOL_ACTION.fullmatch(c)], KNOWN)
-        + api_json.unknown(model_columns, KNOWN_MODEL_KEYS, prefix="model_breakdown."),
+        fields=tuple(TOOL_ACTION.sub(TOOL_ACTIONS, column) for column in frame.columns)
+        + tuple(f"model_breakdown.{column}" for column in model_columns),
         dropped={reason: rows for reason, rows in dropped.items() if rows},
     )
 

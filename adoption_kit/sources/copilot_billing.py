@@ -18,6 +18,7 @@ import pandas as pd
 from adoption_kit.sources import _api_json as api_json
 from adoption_kit.sources._canonical import GROUP
 from adoption_kit.sources.base import Extract
+from adoption_kit.sources.fields import Fields
 
 NAME = "github_copilot_billing"
 DESCRIPTION = "GitHub enhanced billing usage of Copilot premium requests and AI credits (usageItems JSON)"
@@ -47,6 +48,8 @@ KNOWN = frozenset(
         *MEASURES,
     ]
 )
+IDENTIFIERS = frozenset(["user"])
+FIELDS = Fields(identifiers=IDENTIFIERS, passed=KNOWN - IDENTIFIERS | {"_response"})
 OTHER_PRODUCTS = "items of products other than Copilot"
 
 
@@ -55,6 +58,7 @@ def sniff(head: str) -> bool:
     return api_json.is_json(head) and f'"{KEY}"' in head
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """Gross and net quantities and amounts per organisation, period and SKU."""
     responses = [response for response in api_json.documents(path) if isinstance(response, dict)]
@@ -76,7 +80,7 @@ def read(path: Path) -> Extract:
         None,
         len(frame),
         {"aggregates": _aggregates(frame.loc[~other], period.loc[~other], path)},
-        unknown_fields=api_json.unknown(frame.columns, KNOWN | {"_response"}),
+        fields=tuple(frame.columns),
         dropped={OTHER_PRODUCTS: int(other.sum())} if other.any() else {},
     )
 

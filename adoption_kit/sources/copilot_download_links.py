@@ -12,10 +12,12 @@ from pathlib import Path
 from adoption_kit.errors import InputFileError
 from adoption_kit.sources import _api_json as api_json
 from adoption_kit.sources.base import Extract
+from adoption_kit.sources.fields import Fields
 
 NAME = "github_copilot_download_links"
 DESCRIPTION = "GitHub Copilot usage-metrics download-links envelope (not data: refused with what to do)"
 KEY = "download_links"
+FIELDS = Fields()  # nothing is ever read: the file is refused
 
 
 def sniff(head: str) -> bool:
@@ -23,6 +25,7 @@ def sniff(head: str) -> bool:
     return api_json.is_json(head) and f'"{KEY}"' in head
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """Always refused: the data sits in the files the links point to."""
     raise InputFileError(

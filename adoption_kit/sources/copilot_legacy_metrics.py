@@ -15,6 +15,7 @@ import pandas as pd
 from adoption_kit.sources import _api_json as api_json
 from adoption_kit.sources._canonical import UNNAMED, aggregates
 from adoption_kit.sources.base import Extract
+from adoption_kit.sources.fields import Fields
 
 NAME = "github_copilot_legacy_metrics"
 DESCRIPTION = "GitHub Copilot legacy metrics API response (JSON array of days)"
@@ -58,6 +59,7 @@ BREAKDOWNS = (
 )
 NOT_READ = [f"{COMPLETIONS}.languages"]  # engaged users per language: not additive across languages
 KNOWN = frozenset(["date", *ENGAGED, *NOT_READ, *(f"{path[0]}.{path[1]}" for path, _ in BREAKDOWNS)])
+FIELDS = Fields(passed=KNOWN)
 
 
 def sniff(head: str) -> bool:
@@ -65,6 +67,7 @@ def sniff(head: str) -> bool:
     return api_json.is_json(head) and '"total_engaged_users"' in head and '"day_totals"' not in head
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """One aggregates row per day and metric, for an unnamed organisation."""
     days = api_json.records(api_json.documents(path), key="data", path=path)
@@ -90,7 +93,7 @@ def read(path: Path) -> Extract:
         None,
         len(frame),
         {"aggregates": aggregates(group, {metric: metric for metric in metrics})},
-        unknown_fields=api_json.unknown(frame.columns, KNOWN),
+        fields=tuple(frame.columns),
     )
 
 

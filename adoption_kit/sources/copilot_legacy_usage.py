@@ -15,6 +15,7 @@ import pandas as pd
 from adoption_kit.sources import _api_json as api_json
 from adoption_kit.sources._canonical import UNNAMED, aggregates
 from adoption_kit.sources.base import Extract
+from adoption_kit.sources.fields import Fields
 
 NAME = "github_copilot_legacy_usage"
 DESCRIPTION = "GitHub Copilot legacy /copilot/usage API response (JSON)"
@@ -30,6 +31,7 @@ METRICS = (
     "total_active_chat_users",
 )
 KNOWN = frozenset(["day", "breakdown", *METRICS])
+FIELDS = Fields(passed=KNOWN)
 
 
 def sniff(head: str) -> bool:
@@ -37,6 +39,7 @@ def sniff(head: str) -> bool:
     return api_json.is_json(head) and '"total_suggestions_count"' in head
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """One aggregates row per day and metric, for an unnamed organisation."""
     frame = api_json.flat(api_json.records(api_json.documents(path), key="data", path=path))
@@ -58,5 +61,5 @@ def read(path: Path) -> Extract:
         None,
         len(frame),
         {"aggregates": aggregates(group, {metric: metric for metric in METRICS})},
-        unknown_fields=api_json.unknown(frame.columns, KNOWN),
+        fields=tuple(frame.columns),
     )

@@ -18,6 +18,7 @@ from adoption_kit.sources import _api_json as api_json
 from adoption_kit.sources._canonical import aggregates
 from adoption_kit.sources.base import Extract
 from adoption_kit.sources.copilot_users import ACTIVITY_COUNTS
+from adoption_kit.sources.fields import Fields
 
 NAME = "github_copilot_org_metrics"
 DESCRIPTION = "GitHub Copilot usage-metrics organisation or enterprise report (JSON)"
@@ -91,6 +92,7 @@ NOT_READ = [
     "totals_by_cli.last_known_cli_version.sampled_at",
 ]
 KNOWN = frozenset([*METRICS, *NOT_READ])
+FIELDS = Fields(passed=KNOWN)
 REPORT_KEYS = ("organization_id", "enterprise_id", "created_at", "report_end_day")
 PERSON_KEYS = ('"user_login"', '"user_id"', '"login"', '"user_totals"')
 
@@ -101,6 +103,7 @@ def sniff(head: str) -> bool:
     return api_json.is_json(head) and days and not any(key in head for key in PERSON_KEYS)
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """One aggregates row per organisation (or enterprise), day and metric."""
     reports = [_with_report_keys(r) if isinstance(r, dict) else r for r in api_json.documents(path)]
@@ -128,7 +131,7 @@ def read(path: Path) -> Extract:
         len(frame),
         {"aggregates": aggregates(group, METRICS)},
         exported_at=_exported_at(frame),
-        unknown_fields=api_json.unknown(frame.columns, KNOWN),
+        fields=tuple(frame.columns),
     )
 
 

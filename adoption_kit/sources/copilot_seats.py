@@ -9,10 +9,22 @@ import pandas as pd
 from adoption_kit.errors import InputFileError
 from adoption_kit.sources._tabular import parse_column, read_json
 from adoption_kit.sources.base import Extract
+from adoption_kit.sources.fields import Fields
 
 NAME = "github_copilot_seats"
 DESCRIPTION = "GitHub Copilot seat assignments JSON (billing/seats API response)"
 TOOL = "github_copilot"
+# The assignee's and the assigning team's simple-user / team fields: the login is the seat's identity.
+ASSIGNEE = ("login", "id", "node_id", "avatar_url", "html_url", "gravatar_id", "url", "email", "name")
+FIELDS = Fields(
+    identifiers=frozenset(f"assignee.{key}" for key in ASSIGNEE),
+    passed=frozenset(
+        ["created_at", "updated_at", "pending_cancellation_date", "last_activity_at", "last_activity_editor"]
+        + ["last_authenticated_at", "plan_type", "assignee.type", "assignee.site_admin", "assigning_team"]
+        + ["organization"]
+    ),
+    required=frozenset(["assignee.login"]),
+)
 
 
 def sniff(head: str) -> bool:
@@ -20,6 +32,7 @@ def sniff(head: str) -> bool:
     return '"total_seats"' in head or ('"seats"' in head and '"assignee"' in head)
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """One seat per assignee login (the enterprise listing may repeat a user once per organisation)."""
     document = read_json(path)
@@ -55,4 +68,5 @@ def read(path: Path) -> Extract:
         }
     )
     result = result.sort_values("assigned_on").drop_duplicates("identity", keep="first")
-    return Extract(NAME, path, "github_login", len(seats), {"seats": result})
+    fields = {column.split(".")[0] if column.split(".")[0] != "assignee" else column for column in frame}
+    return Extract(NAME, path, "github_login", len(seats), {"seats": result}, fields=tuple(fields))

@@ -14,11 +14,17 @@ import pandas as pd
 from adoption_kit.errors import InputFileError
 from adoption_kit.sources._tabular import parse_column, read_ndjson
 from adoption_kit.sources.base import Extract
+from adoption_kit.sources.fields import Fields
 
 NAME = "github_copilot_user_teams"
 DESCRIPTION = "GitHub Copilot usage-metrics user-teams report (user-teams-1-day NDJSON)"
 TOOL = "github_copilot"
 REQUIRED = ("user_id", "day", "slug")
+FIELDS = Fields(
+    identifiers=frozenset(["user_id", "user_login"]),
+    passed=frozenset(["day", "slug", "team_id", "organization_id", "enterprise_id"]),
+    required=frozenset(["user_id"]),
+)
 
 
 def sniff(head: str) -> bool:
@@ -30,6 +36,7 @@ def sniff(head: str) -> bool:
     return isinstance(first, dict) and {"day", "team_id", "slug"} <= first.keys()
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """Members per team and day, as group-level aggregates."""
     records = pd.DataFrame(read_ndjson(path))
@@ -53,4 +60,4 @@ def read(path: Path) -> Extract:
             "value": members["user_id"].astype(float),
         }
     )
-    return Extract(NAME, path, None, len(records), {"aggregates": aggregates})
+    return Extract(NAME, path, None, len(records), {"aggregates": aggregates}, fields=tuple(records.columns))

@@ -21,6 +21,7 @@ from adoption_kit.sources import _api_json as api_json
 from adoption_kit.sources._canonical import GROUP
 from adoption_kit.sources.base import Extract
 from adoption_kit.sources.copilot_users import USAGE_DETAIL
+from adoption_kit.sources.fields import Fields
 
 NAME = "github_copilot_user_totals"
 DESCRIPTION = "GitHub Copilot users report with per-user totals over its window, no days (user_totals JSON)"
@@ -62,12 +63,16 @@ KNOWN = frozenset(
     ]
 )
 
+IDENTIFIERS = frozenset(["login", "user_login", "user_id"])
+FIELDS = Fields(identifiers=IDENTIFIERS, passed=KNOWN - IDENTIFIERS | {*REPORT_KEYS, KEY})
+
 
 def sniff(head: str) -> bool:
     """A report whose users come as totals over its window (the day-by-day reports have ``day`` rows)."""
     return api_json.is_json(head) and f'"{KEY}"' in head
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """Active users, active days and activity counts per organisation (or enterprise) and window."""
     reports = [report for report in api_json.documents(path) if isinstance(report, dict)]
@@ -99,8 +104,7 @@ def read(path: Path) -> Extract:
         len(frame),
         {"aggregates": _aggregates(values, window)},
         exported_at=_exported_at(frame),
-        unknown_fields=api_json.unknown(frame.columns, KNOWN)
-        + api_json.unknown({key for report in reports for key in report}, {*REPORT_KEYS, KEY}),
+        fields=tuple(frame.columns) + tuple({key for report in reports for key in report}),
     )
 
 

@@ -15,6 +15,7 @@ from adoption_kit.errors import InputFileError
 from adoption_kit.sources._api_json import documents, is_json
 from adoption_kit.sources._tabular import parse_column
 from adoption_kit.sources.base import Coverage, Extract
+from adoption_kit.sources.fields import Fields
 
 NAME = "github_copilot_user_metrics"
 DESCRIPTION = "GitHub Copilot usage-metrics per-user report (users-1-day / users-28-day, NDJSON or JSON)"
@@ -74,6 +75,8 @@ KNOWN_KEYS = frozenset(
         "entity_id_partition",
     ]
 )
+IDENTIFIERS = frozenset(["user_login", "user_id"])
+FIELDS = Fields(identifiers=IDENTIFIERS, passed=KNOWN_KEYS - IDENTIFIERS, required=frozenset(["user_login"]))
 AGENT_FLAGS = ("used_copilot_coding_agent", "used_copilot_cloud_agent")
 COUNTS = ("user_initiated_interaction_count", "code_acceptance_activity_count", "loc_added_sum")
 
@@ -90,6 +93,7 @@ def sniff(head: str) -> bool:
     return is_json(head) and wrapped and '"user_login"' in head and '"team_id"' not in head
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """Activity per login, day and surface."""
     records = pd.DataFrame(_user_days(path))
@@ -123,7 +127,6 @@ def read(path: Path) -> Extract:
         }
     ).loc[used]
     activity = activity.groupby(["identity", "tool", "day", "grain", "surface"], as_index=False).sum()
-    unknown = tuple(sorted(set(records.columns) - KNOWN_KEYS))
     return Extract(
         NAME,
         path,
@@ -131,7 +134,7 @@ def read(path: Path) -> Extract:
         len(records),
         {"activity": activity},
         coverage=_coverage(records, path),
-        unknown_fields=unknown,
+        fields=tuple(records.columns),
     )
 
 

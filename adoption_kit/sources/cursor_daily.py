@@ -13,6 +13,7 @@ import pandas as pd
 
 from adoption_kit.sources import _api_json as api_json
 from adoption_kit.sources.base import Coverage, Extract
+from adoption_kit.sources.fields import Fields
 
 NAME = "cursor_daily_usage"
 DESCRIPTION = "Cursor Admin API daily usage data (teams/daily-usage-data JSON)"
@@ -57,6 +58,8 @@ KNOWN = frozenset(
         *COUNTS,
     ]
 )
+IDENTIFIERS = frozenset(["email", "userId"])
+FIELDS = Fields(identifiers=IDENTIFIERS, passed=KNOWN - IDENTIFIERS, required=frozenset(["email"]))
 ACTIVE = {True: True, False: False, "true": True, "false": False}
 MS_PER_DAY = 86_400_000
 
@@ -70,6 +73,7 @@ def sniff(head: str) -> bool:
     )
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """Activity per email, day and surface; coverage of the response's period."""
     pages = api_json.documents(path)
@@ -96,7 +100,7 @@ def read(path: Path) -> Extract:
         len(frame),
         {"activity": activity},
         coverage=_coverage(pages, days),
-        unknown_fields=api_json.unknown(frame.columns, KNOWN),
+        fields=tuple(frame.columns),
     )
 
 

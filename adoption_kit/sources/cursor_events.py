@@ -18,6 +18,7 @@ from adoption_kit.errors import InputFileError
 from adoption_kit.sources._canonical import utc_days
 from adoption_kit.sources._tabular import parse_column, read_csv, read_text
 from adoption_kit.sources.base import Extract, csv_header
+from adoption_kit.sources.fields import Fields
 
 NAME = "cursor_usage_events"
 DESCRIPTION = "Cursor team usage-events CSV (dashboard export with a User column)"
@@ -28,8 +29,13 @@ TOKENS_OUT = "Output Tokens"
 CLOUD_AGENT = "Cloud Agent ID"
 REQUIRED = {"Date": "text", USER: "text", **dict.fromkeys(TOKENS_IN, "int"), TOKENS_OUT: "int"}
 OPTIONAL = {"Cost": "text", CLOUD_AGENT: "text"}
-KNOWN = frozenset(
-    [*REQUIRED, *OPTIONAL, "Kind", "Model", "Max Mode", "Total Tokens", "Automation ID", "Requests"]
+FIELDS = Fields(
+    identifiers=frozenset([USER]),
+    passed=frozenset(
+        [*REQUIRED, *OPTIONAL, "Kind", "Model", "Max Mode", "Total Tokens", "Automation ID", "Requests"]
+    )
+    - {USER},
+    required=frozenset([USER]),
 )
 NO_COST = frozenset(["free", "included", "-"])
 FIRST_ROW = 2  # the header is line 1
@@ -42,6 +48,7 @@ def sniff(head: str) -> bool:
     return {"Date", "Kind", "Model"} <= header and bool({TOKENS_OUT, "Total Tokens"} & header)
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """Requests, tokens and cost per email and day."""
     header = csv_header(read_text(path)[:4096])
@@ -84,7 +91,7 @@ def read(path: Path) -> Extract:
         "email",
         len(frame),
         {"activity": per_day(requests)},
-        unknown_fields=tuple(sorted(header - KNOWN - {""})),
+        fields=tuple(header),
     )
 
 

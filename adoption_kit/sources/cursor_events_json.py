@@ -18,6 +18,7 @@ from adoption_kit.sources import _api_json as api_json
 from adoption_kit.sources._canonical import utc_days
 from adoption_kit.sources.base import Extract
 from adoption_kit.sources.cursor_events import per_day
+from adoption_kit.sources.fields import Fields
 
 NAME = "cursor_usage_events_api"
 DESCRIPTION = "Cursor Admin API filtered usage events (teams/filtered-usage-events JSON)"
@@ -45,6 +46,8 @@ KNOWN = frozenset(
         CENTS,
     ]
 )
+IDENTIFIERS = frozenset(["userEmail"])
+FIELDS = Fields(identifiers=IDENTIFIERS, passed=KNOWN - IDENTIFIERS, required=frozenset(["userEmail"]))
 
 
 def sniff(head: str) -> bool:
@@ -52,6 +55,7 @@ def sniff(head: str) -> bool:
     return api_json.is_json(head) and f'"{KEY}"' in head
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """Requests, tokens and cost per email and day."""
     frame = api_json.flat(api_json.records(api_json.documents(path), key=KEY, path=path))
@@ -83,5 +87,5 @@ def read(path: Path) -> Extract:
         "email",
         len(frame),
         {"activity": per_day(requests)},
-        unknown_fields=api_json.unknown(frame.columns, KNOWN),
+        fields=tuple(frame.columns),
     )

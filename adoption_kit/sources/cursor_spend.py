@@ -17,6 +17,7 @@ import pandas as pd
 from adoption_kit.sources import _api_json as api_json
 from adoption_kit.sources._canonical import utc_days
 from adoption_kit.sources.base import Extract
+from adoption_kit.sources.fields import Fields
 
 NAME = "cursor_spend"
 DESCRIPTION = "Cursor Admin API team spend for the current billing cycle (teams/spend JSON)"
@@ -40,6 +41,10 @@ KNOWN = frozenset(
         "monthlyLimitDollars",
     ]
 )
+IDENTIFIERS = frozenset(["email", "name", "userId"])
+FIELDS = Fields(
+    identifiers=IDENTIFIERS, passed=KNOWN - IDENTIFIERS | {"_page"}, required=frozenset(["email"])
+)
 COLUMNS = ["identity", "tool", "day", "grain", "surface", "events", "cost_usd"]
 
 
@@ -48,6 +53,7 @@ def sniff(head: str) -> bool:
     return api_json.is_json(head) and f'"{KEY}"' in head
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """Premium requests and spend per member email, on the billing cycle's first day."""
     pages = [page for page in api_json.documents(path) if isinstance(page, dict)]
@@ -83,7 +89,7 @@ def read(path: Path) -> Extract:
         "email",
         len(frame),
         {"activity": activity},
-        unknown_fields=api_json.unknown(frame.columns, KNOWN | {"_page"}),
+        fields=tuple(frame.columns),
         dropped={IDLE_DROPPED: idle} if idle else {},
     )
 

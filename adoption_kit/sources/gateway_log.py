@@ -2,17 +2,19 @@
 
 Header (any order; other columns are listed as unknown and ignored)::
 
-    timestamp,user,model,tokens_in,tokens_out,status[,latency_ms,endpoint,provider]
+    timestamp,user,model,tokens_in,tokens_out,status[,latency_ms,endpoint,provider,prompt]
 
 - ``timestamp``: ISO-8601 with a UTC offset or ``Z`` (a time without one is read as UTC);
 - ``user``: the caller's email; ``model``: the model asked for;
 - ``tokens_in``, ``tokens_out``: whole numbers, empty when the gateway did not see them;
 - ``status``: the HTTP status of the answer (429 = throttled by the provider or the gateway);
 - ``provider`` (optional): whose API was called, one of ``PROVIDERS``; without the column, or with an
-  empty cell, it is OpenAI. ``latency_ms`` and ``endpoint`` are known but not read.
+  empty cell, it is OpenAI. ``latency_ms`` and ``endpoint`` are known but not read;
+- ``prompt`` (optional): the prompt's text or title, kept in ``texts`` (kind ``prompt``) once ingest has
+  scrubbed it, or dropped by configuration; ``client_ip`` identifies a device and is never read.
 
 Per user and UTC day this is activity on the "api" surface: every request is an event (failed ones too:
-they are still use), ``throttled`` counts the 429s, tokens are summed. Prompts never belong in this file.
+they are still use), ``throttled`` counts the 429s, tokens are summed.
 A log is one gateway's view, not the full account of a tool, so it has no coverage.
 """
 
@@ -23,9 +25,10 @@ from pathlib import Path
 import pandas as pd
 
 from adoption_kit.errors import InputFileError
-from adoption_kit.sources._canonical import utc_days
+from adoption_kit.sources._canonical import free_texts, utc_days
 from adoption_kit.sources._tabular import read_csv, read_text
 from adoption_kit.sources.base import Extract, csv_header
+from adoption_kit.sources.fields import Fields
 
 NAME = "gateway_log"
 DESCRIPTION = "AI API gateway log CSV (timestamp,user,model,tokens_in,tokens_out,status)"
@@ -41,8 +44,14 @@ REQUIRED = {
     "tokens_out": "int",
     "status": "int",
 }
-OPTIONAL = {"provider": "text"}
-KNOWN = frozenset([*REQUIRED, *OPTIONAL, "latency_ms", "endpoint"])
+TEXTS = {"prompt": "prompt"}
+OPTIONAL = {"provider": "text", **dict.fromkeys(TEXTS, "text")}
+FIELDS = Fields(
+    identifiers=frozenset(["user", "client_ip"]),
+    free_text=TEXTS,
+    passed=frozenset([*REQUIRED, "provider", "latency_ms", "endpoint"]) - {"user"},
+    required=frozenset(["user"]),
+)
 FIRST_ROW = 2  # the header is line 1
 COLUMNS = ["identity", "tool", "day", "grain", "surface", "events", "tokens_in", "tokens_out", "throttled"]
 
@@ -53,8 +62,9 @@ def sniff(head: str) -> bool:
     return {"timestamp", "user", "model"} <= header and bool({"tokens_in", "tokens_out", "status"} & header)
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
-    """Requests, throttled requests and tokens per user, tool and day."""
+    """Requests, throttled requests and tokens per user, tool and day; prompts as texts."""
     frame = read_csv(path, required=REQUIRED, optional=OPTIONAL)
     provider = frame.get("provider", pd.Series(pd.NA, index=frame.index, dtype="str"))
     provider = provider.str.lower().fillna(DEFAULT_PROVIDER)
@@ -94,5 +104,6 @@ def read(path: Path) -> Extract:
         .assign(grain="day", surface=SURFACE)[COLUMNS]
         .astype({"events": "int64", "tokens_in": "Int64", "tokens_out": "Int64", "throttled": "Int64"})
     )
-    unknown = tuple(sorted(csv_header(read_text(path)[:4096]) - KNOWN - {""}))
-    return Extract(NAME, path, "email", len(frame), {"activity": activity}, unknown_fields=unknown)
+    texts = free_texts(frame, TEXTS, context=requests[["identity", "tool", "day"]])
+    header = tuple(csv_header(read_text(path)[:4096]))
+    return Extract(NAME, path, "email", len(frame), {"activity": activity, "texts": texts}, fields=header)

@@ -20,6 +20,7 @@ import pandas as pd
 from adoption_kit.errors import InputFileError
 from adoption_kit.sources._tabular import parse_column, read_json
 from adoption_kit.sources.base import Extract, coverage_of
+from adoption_kit.sources.fields import Fields
 
 NAME = "gemini_workspace_activities"
 DESCRIPTION = (
@@ -49,6 +50,11 @@ KNOWN_ITEM_KEYS = frozenset(
     ]
 )
 KNOWN_EVENT_KEYS = frozenset(["type", "name", "parameters"])
+IDENTIFIERS = frozenset(["actor.email", "actor.profileId", "ipAddress"])
+FIELDS = Fields(
+    identifiers=IDENTIFIERS,
+    passed=KNOWN_PAGE_KEYS | KNOWN_ITEM_KEYS - IDENTIFIERS | {f"events.{key}" for key in KNOWN_EVENT_KEYS},
+)
 BY_KEY = "activities by an API key (no person)"
 NO_USE = f"activities without a {EVENT} event"
 
@@ -58,6 +64,7 @@ def sniff(head: str) -> bool:
     return "admin#reports#activit" in head and APPLICATION in head
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """Activity: feature_utilization events per user, day and app."""
     pages = _pages(read_json(path), path)
@@ -91,7 +98,7 @@ def read(path: Path) -> Extract:
         len(items),
         {"activity": activity},
         coverage=coverage_of(activity, tool=TOOL, grain="day", first="day", last="day") if complete else (),
-        unknown_fields=_unknown(pages, items, flat.columns),
+        fields=_fields(pages, items, flat.columns),
         dropped=dropped,
     )
 
@@ -169,16 +176,14 @@ def _parameter(event: dict, name: str) -> str | None:
     )
 
 
-def _unknown(pages: list[dict], items: list[dict], flat_columns: pd.Index) -> tuple[str, ...]:
-    """Keys of pages, activities (one level down: "actor.x") and events that the reader does not know."""
-    page_keys = {key for page in pages for key in page} - KNOWN_PAGE_KEYS
-    item_keys = set(flat_columns) - KNOWN_ITEM_KEYS
+def _fields(pages: list[dict], items: list[dict], flat_columns: pd.Index) -> tuple[str, ...]:
+    """Keys of pages, of activities (one level down: "actor.x") and of events ("events.x")."""
+    page_keys = {key for page in pages for key in page}
     event_keys = {
         f"events.{key}"
         for item in items
         for event in item.get("events") or []
         if isinstance(event, dict)
         for key in event
-        if key not in KNOWN_EVENT_KEYS
     }
-    return tuple(sorted(page_keys | item_keys | event_keys))
+    return tuple(sorted(page_keys | set(flat_columns) | event_keys))

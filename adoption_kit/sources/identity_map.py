@@ -23,11 +23,15 @@ from pathlib import Path
 from adoption_kit.errors import InputFileError
 from adoption_kit.schema import IDENTITY_KINDS
 from adoption_kit.sources._tabular import read_csv
-from adoption_kit.sources.base import Extract, csv_header
+from adoption_kit.sources.base import Extract, csv_fields, csv_header
+from adoption_kit.sources.fields import Fields
 
 NAME = "identity_map"
 DESCRIPTION = "identity map CSV with kind, identifier, email"
 REQUIRED = {"kind": "text", "identifier": "text", "email": "text"}
+FIELDS = Fields(
+    identifiers=frozenset(["identifier", "email"]), passed=frozenset(["kind"]), required=frozenset(["email"])
+)
 KINDS = tuple(kind for kind in IDENTITY_KINDS if kind not in ("email", "hashed_upn"))
 
 
@@ -36,6 +40,7 @@ def sniff(head: str) -> bool:
     return {"kind", "identifier"} <= csv_header(head)
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """The links as they are, one row per line of the file."""
     frame = read_csv(path, required=REQUIRED)
@@ -63,4 +68,5 @@ def read(path: Path) -> Extract:
                 column=column,
                 expected=expected,
             )
-    return Extract(NAME, path, None, len(frame), {"identity_map": frame.assign(kind=kind)})
+    tables = {"identity_map": frame.assign(kind=kind)}
+    return Extract(NAME, path, None, len(frame), tables, fields=csv_fields(path))

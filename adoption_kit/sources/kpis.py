@@ -7,11 +7,14 @@ from pathlib import Path
 import pandas as pd
 
 from adoption_kit.sources._tabular import check_rows, read_csv
-from adoption_kit.sources.base import Extract, csv_header
+from adoption_kit.sources.base import Extract, csv_fields, csv_header
+from adoption_kit.sources.fields import Fields
 
 NAME = "team_kpis"
 DESCRIPTION = "team KPI CSV with month, team, kpi, value"
 REQUIRED = {"month": "month", "team": "text", "kpi": "text", "value": "number"}
+
+FIELDS = Fields(passed=frozenset(REQUIRED))
 
 
 def sniff(head: str) -> bool:
@@ -19,6 +22,7 @@ def sniff(head: str) -> bool:
     return {"month", "kpi"} <= csv_header(head)
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """Team KPIs as ``outcomes`` rows."""
     frame = read_csv(path, required=REQUIRED)
@@ -36,4 +40,4 @@ def read(path: Path) -> Extract:
             "value": frame["value"].astype(float),
         }
     )
-    return Extract(NAME, path, None, len(frame), {"outcomes": outcomes})
+    return Extract(NAME, path, None, len(frame), {"outcomes": outcomes}, fields=csv_fields(path))

@@ -25,8 +25,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from adoption_kit.sources._m365 import Report, read_report, squash, value_list
+from adoption_kit.sources._m365 import Report, field_key, read_report, squash, value_list
 from adoption_kit.sources.base import Coverage, Extract
+from adoption_kit.sources.fields import Fields
 
 NAME = "m365_copilot_usage"
 DESCRIPTION = "Microsoft 365 Copilot usage user detail (Graph report CSV or beta JSON)"
@@ -61,7 +62,13 @@ NOT_READ = (
     "Prompts submitted for Copilot Chat (web)",
     "Active Usage Days for all apps",
 )
-KNOWN = frozenset([*REQUIRED, *APPS, *map(squash, NOT_READ)])
+IDENTIFIERS = frozenset([UPN, "displayname"])
+FIELDS = Fields(
+    identifiers=IDENTIFIERS,
+    passed=frozenset([*REQUIRED, *APPS, *map(squash, NOT_READ)]) - IDENTIFIERS,
+    required=frozenset([UPN]),
+    spelling=field_key,
+)
 HASHED = r"[0-9A-Fa-f]{32}"
 CONCEALED = "user names concealed (hashed) among readable ones: cannot be matched"
 ACTIVITY = ["identity", "tool", "day", "grain", "surface", "events"]
@@ -72,6 +79,7 @@ def sniff(head: str) -> bool:
     return "copilotlastactivitydate" in squash(head)
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """Activity on each app's last day of use, seats for every listed user, coverage of the refresh day."""
     report = read_report(path, json_records=_json_records)
@@ -106,7 +114,7 @@ def read(path: Path) -> Extract:
         tables,
         coverage=tuple(Coverage(TOOL, "day", pd.Timestamp(day), pd.Timestamp(day)) for day in days),
         exported_at=pd.Timestamp(days[-1]) if days else None,
-        unknown_fields=report.unknown(KNOWN),
+        fields=report.fields,
         dropped={CONCEALED: int((~keep).sum())} if (~keep).any() else {},
     )
 

@@ -19,8 +19,9 @@ from pathlib import Path
 import pandas as pd
 
 from adoption_kit.errors import InputFileError
-from adoption_kit.sources._m365 import read_report, squash, value_list
+from adoption_kit.sources._m365 import field_key, read_report, squash, value_list
 from adoption_kit.sources.base import Extract
+from adoption_kit.sources.fields import Fields
 
 NAME = "m365_copilot_user_counts"
 DESCRIPTION = "Microsoft 365 Copilot user count summary or trend (Graph report CSV or beta JSON)"
@@ -42,7 +43,7 @@ MEASURES = {"enabledusers": "enabled_users", "activeusers": "active_users"}
 METRICS = {
     app + measure: f"{name}_{label}" for app, name in APPS.items() for measure, label in MEASURES.items()
 }
-KNOWN = frozenset([REFRESH, PERIOD, DATE, *METRICS])
+FIELDS = Fields(passed=frozenset([REFRESH, PERIOD, DATE, *METRICS]), spelling=field_key)
 LISTS = ("adoptionByDate", "adoptionByProduct")  # trend, summary
 
 
@@ -52,6 +53,7 @@ def sniff(head: str) -> bool:
     return "enabledusers" in squashed and "activeusers" in squashed
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """One aggregate per day (or refresh date and period), app and measure."""
     report = read_report(path, json_records=_json_records)
@@ -100,7 +102,7 @@ def read(path: Path) -> Extract:
         len(report.frame),
         {"aggregates": aggregates},
         exported_at=pd.Timestamp(refresh.max()) if len(refresh) else None,
-        unknown_fields=report.unknown(KNOWN),
+        fields=report.fields,
     )
 
 

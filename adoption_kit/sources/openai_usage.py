@@ -17,6 +17,7 @@ import pandas as pd
 from adoption_kit.sources import _api_json as api_json
 from adoption_kit.sources._canonical import UNNAMED, aggregates, utc_days
 from adoption_kit.sources.base import Extract
+from adoption_kit.sources.fields import Fields
 
 NAME = "openai_usage"
 DESCRIPTION = "OpenAI API organisation usage or costs response (JSON)"
@@ -49,6 +50,8 @@ KNOWN = frozenset(
         *USAGE_COUNTS,
     ]
 )
+IDENTIFIERS = frozenset(["user_id"])
+FIELDS = Fields(identifiers=IDENTIFIERS, passed=KNOWN - IDENTIFIERS)
 ACTIVITY = ["identity", "tool", "day", "grain", "surface", "events", "tokens_in", "tokens_out"]
 
 
@@ -58,6 +61,7 @@ def sniff(head: str) -> bool:
     return api_json.is_json(head) and any(markers)
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """Users' activity; projects', API keys' and the organisation's usage and costs as aggregates."""
     buckets = api_json.records(api_json.documents(path), key="data", path=path)
@@ -97,7 +101,7 @@ def read(path: Path) -> Extract:
         "openai_user_id" if len(tables["activity"]) else None,
         len(frame),
         tables,
-        unknown_fields=api_json.unknown(frame.columns, KNOWN),
+        fields=tuple(frame.columns),
     )
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from adoption_kit.privacy.pseudonym import normalize_email
 from adoption_kit.sources._tabular import check_rows, read_csv
-from adoption_kit.sources.base import Extract, csv_header
+from adoption_kit.sources.base import Extract, csv_fields, csv_header
+from adoption_kit.sources.fields import Fields
 
 NAME = "hr_roster"
 DESCRIPTION = "HR roster CSV with employee_id, email, department, team, job_function, location"
@@ -27,12 +28,20 @@ OPTIONAL = {
     "aliases": "text",  # other emails of the same person, separated by ";"
 }
 
+IDENTIFIERS = frozenset(["employee_id", "email", "full_name", "github_login", "aliases"])
+FIELDS = Fields(
+    identifiers=IDENTIFIERS,
+    passed=frozenset([*REQUIRED, *OPTIONAL]) - IDENTIFIERS,
+    required=frozenset(["employee_id", "email"]),
+)
+
 
 def sniff(head: str) -> bool:
     """A roster lists employees by id and email (its other columns are checked when it is read)."""
     return {"employee_id", "email"} <= csv_header(head)
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
     """The roster, one row per person; ``identity`` is the email."""
     frame = read_csv(path, required=REQUIRED, optional=OPTIONAL)
@@ -42,4 +51,5 @@ def read(path: Path) -> Extract:
     ]
     duplicated = ("email", normalize_email(frame["email"]).duplicated(), "one row per person")
     check_rows(frame, [*required_values, duplicated], path=path)
-    return Extract(NAME, path, "email", len(frame), {"roster": frame.rename(columns={"email": "identity"})})
+    roster = frame.rename(columns={"email": "identity"})
+    return Extract(NAME, path, "email", len(frame), {"roster": roster}, fields=csv_fields(path))

@@ -10,10 +10,11 @@ The kit's own format, one row per answer, the header line naming the columns in 
 * ``department``: the answering person's department, as the roster names it.
 * ``tool``: one of the kit's tools (``adoption_kit.schema.TOOLS``), e.g. ``slack_ai``, ``gemini``.
 * ``frequency``: daily, weekly, monthly, rarely or never (any case).
-* ``comment`` (optional): free text; never read.
+* ``comment`` (optional): free text, kept in ``texts`` (kind ``survey_comment``, with the department and
+  the day) once ingest has scrubbed it, or dropped by configuration.
 
 Answers are anonymous: no column names a person, and the reader keeps only the count of answers per month,
-department, tool and frequency (the ``survey`` table).
+department, tool and frequency (the ``survey`` table) and the comments without any person.
 """
 
 from __future__ import annotations
@@ -24,13 +25,16 @@ import pandas as pd
 
 from adoption_kit.errors import InputFileError
 from adoption_kit.schema import FREQUENCIES, TOOLS
+from adoption_kit.sources._canonical import free_texts
 from adoption_kit.sources._tabular import read_csv, read_text
 from adoption_kit.sources.base import Extract, csv_header
+from adoption_kit.sources.fields import Fields
 
 NAME = "ai_use_survey"
 DESCRIPTION = "AI-use survey CSV with submitted_on, department, tool, frequency"
 REQUIRED = {"submitted_on": "date", "department": "text", "tool": "text", "frequency": "text"}
-KNOWN_COLUMNS = frozenset([*REQUIRED, "comment"])
+TEXTS = {"comment": "survey_comment"}
+FIELDS = Fields(free_text=TEXTS, passed=frozenset(REQUIRED))
 
 
 def sniff(head: str) -> bool:
@@ -39,9 +43,10 @@ def sniff(head: str) -> bool:
     return "submitted_on" in header and bool({"tool", "frequency"} & header)
 
 
+@FIELDS.checked
 def read(path: Path) -> Extract:
-    """Answers counted per month, department, tool and frequency."""
-    frame = read_csv(path, required=REQUIRED)
+    """Answers counted per month, department, tool and frequency; the comments as anonymous texts."""
+    frame = read_csv(path, required=REQUIRED, optional=dict.fromkeys(TEXTS, "text"))
     tool, frequency = frame["tool"].str.lower(), frame["frequency"].str.lower()
     checks = (
         ("submitted_on", frame["submitted_on"].isna(), "empty cell", "a submission date on every row"),
@@ -71,5 +76,9 @@ def read(path: Path) -> Extract:
     survey = (
         answers.groupby(list(answers.columns), as_index=False).size().rename(columns={"size": "responses"})
     )
-    unknown = tuple(sorted(csv_header(read_text(path)[:4096]) - KNOWN_COLUMNS))
-    return Extract(NAME, path, None, len(frame), {"survey": survey}, unknown_fields=unknown)
+    context = pd.DataFrame(
+        {"tool": tool, "day": frame["submitted_on"], "department": frame["department"]}, index=frame.index
+    )
+    tables = {"survey": survey, "texts": free_texts(frame, TEXTS, context=context)}
+    header = tuple(csv_header(read_text(path)[:4096]))
+    return Extract(NAME, path, None, len(frame), tables, fields=header)
