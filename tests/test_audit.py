@@ -227,6 +227,7 @@ def _leaky_parameters(project, run_folder: Path, tmp_path: Path) -> Path:
     """Parameters pointing at a copy of the published run with one small cell shown."""
     published = tmp_path / "published" / run_folder.name
     shutil.copytree(run_folder, published)
+    shutil.copytree(run_folder.parent / "ledger", published.parent / "ledger")
     frame = pd.read_parquet(published / "headcount.parquet")
     row = frame.index[frame["suppressed"]][0]
     frame.loc[row, ["people", "suppressed"]] = [1, False]
@@ -250,9 +251,11 @@ def test_when_the_audit_command_finds_something_then_it_names_the_file_and_exits
     parameters = _leaky_parameters(project, run_folder, tmp_path)
     result = project.kit("--parameters", str(parameters), "audit", check=False)
     assert result.returncode == cli.AUDIT_FINDINGS_EXIT == 1
-    (line,) = [line for line in result.stdout.splitlines() if "headcount.parquet" in line]
-    assert ": row " in line and ": small_cell: " in line
-    assert result.stdout.rstrip().endswith("Audit: 1 finding (1 small_cell).")
+    (line,) = [line for line in result.stdout.splitlines() if ": small_cell: " in line]
+    assert "headcount.parquet: row " in line
+    (changed,) = [line for line in result.stdout.splitlines() if ": unrecorded_release: " in line]
+    assert "headcount.parquet" in changed  # shown after the gate: it differs from its ledger entry
+    assert result.stdout.rstrip().endswith("Audit: 2 findings (1 small_cell, 1 unrecorded_release).")
 
 
 @pytest.mark.slow

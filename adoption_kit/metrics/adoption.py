@@ -14,25 +14,23 @@ DAU. Activation counts seats held on ``as_of`` whose holder used that tool at le
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
-import duckdb
 import pandas as pd
 
-from adoption_kit.errors import KitError
+from adoption_kit.metrics.query import (
+    ANY_TOOL,
+    MONTH,
+    NO_LIMIT,
+    ORGANISATION_KEY,
+    PERIOD_STEP,
+    WEEK,
+    Grouping,
+    active_periods,
+    cells,
+    run_sql,
+)
 
-ANY_TOOL = "any"
-GROUPABLE = ("department", "team", "job_function", "location", "level", "tenure_band")
-ORGANISATION_KEY = "_organisation"
-NO_LIMIT = date(2200, 1, 1)  # "until" when none is given (date.max does not fit a second-resolution day)
-
-Grouping = str | Sequence[str] | None
-
-_WEEK = """CASE grain WHEN 'week' THEN date_trunc('week', day + INTERVAL 1 DAY)
-                      WHEN 'day' THEN date_trunc('week', day) END"""
-_MONTH = "date_trunc('month', CASE grain WHEN 'week' THEN day + INTERVAL 1 DAY ELSE day END)"
-_PERIOD_STEP = {"week": "INTERVAL 7 DAY", "month": "INTERVAL 1 MONTH"}
 _PER_PERSON_WEEK = """per_person AS (
             SELECT {key_names}, tool, week, person_id, sum(events) AS events FROM active GROUP BY ALL
         )"""
@@ -47,7 +45,7 @@ def headcount(people: pd.DataFrame, *, by: Grouping = "department", as_of: date)
           AND (employed_to IS NULL OR employed_to > $as_of)
         GROUP BY ALL ORDER BY ALL
     """
-    return _run(sql, by, {"as_of": as_of}, people=people)
+    return run_sql(sql, by, {"as_of": as_of}, people=people)
 
 
 def seat_activation(
@@ -82,7 +80,7 @@ def seat_activation(
         LEFT JOIN used_any USING (person_id, tool)
         GROUP BY ALL ORDER BY ALL
     """
-    return _run(sql, by, {"as_of": as_of}, seats=seats, activity=activity, people=people)
+    return run_sql(sql, by, {"as_of": as_of}, seats=seats, activity=activity, people=people)
 
 
 def weekly_active_users(
@@ -93,8 +91,8 @@ def weekly_active_users(
     Columns ``[by...], tool, week, wau``.
     """
     sql = f"""
-        WITH active AS ({_active_periods(_WEEK, "week")}),
-        {_cells("week")},
+        WITH active AS ({active_periods(WEEK, "week")}),
+        {cells("week")},
         counted AS (
             SELECT {{key_names}}, tool, week, count(DISTINCT person_id) AS wau FROM active GROUP BY ALL
         )
@@ -102,7 +100,7 @@ def weekly_active_users(
         FROM cells LEFT JOIN counted USING ({{key_names}}, tool, week)
         ORDER BY ALL
     """
-    return _run(sql, by, {"until": until or NO_LIMIT}, activity=activity, people=people)
+    return run_sql(sql, by, {"until": until or NO_LIMIT}, activity=activity, people=people)
 
 
 def monthly_active_users(
@@ -117,8 +115,8 @@ def monthly_active_users(
     """
     weekly = weekly_active_users(activity, people, by=by, until=until)
     sql = f"""
-        WITH active AS ({_active_periods(_MONTH, "month")}),
-        {_cells("month")},
+        WITH active AS ({active_periods(MONTH, "month")}),
+        {cells("month")},
         counted AS (
             SELECT {{key_names}}, tool, month, count(DISTINCT person_id) AS mau FROM active GROUP BY ALL
         ),
@@ -136,7 +134,7 @@ def monthly_active_users(
         ORDER BY ALL
     """
     weekly = weekly.assign(**{ORGANISATION_KEY: "ALL"}) if by is None else weekly
-    return _run(sql, by, {"until": until or NO_LIMIT}, activity=activity, people=people, weekly=weekly)
+    return run_sql(sql, by, {"until": until or NO_LIMIT}, activity=activity, people=people, weekly=weekly)
 
 
 def monthly_active_people(
@@ -147,8 +145,8 @@ def monthly_active_people(
     Person-level, for analysts and for releases that add noise themselves; never publish it as is.
     Columns ``[by...], tool, month, person_id``.
     """
-    sql = f"SELECT DISTINCT * FROM ({_active_periods(_MONTH, 'month')}) ORDER BY ALL"
-    return _run(sql, by, {"until": until or NO_LIMIT}, activity=activity, people=people)
+    sql = f"SELECT DISTINCT * FROM ({active_periods(MONTH, 'month')}) ORDER BY ALL"
+    return run_sql(sql, by, {"until": until or NO_LIMIT}, activity=activity, people=people)
 
 
 def events_per_active_user(
@@ -160,8 +158,8 @@ def events_per_active_user(
     events_per_user_p90`` (the per-user numbers are empty where nobody was active).
     """
     sql = f"""
-        WITH active AS ({_active_periods(_WEEK, "week", keep_events=True)}),
-        {_cells("week")},
+        WITH active AS ({active_periods(WEEK, "week", keep_events=True)}),
+        {cells("week")},
         {_PER_PERSON_WEEK},
         counted AS (
             SELECT {{key_names}}, tool, week,
@@ -178,7 +176,7 @@ def events_per_active_user(
         FROM cells LEFT JOIN counted USING ({{key_names}}, tool, week)
         ORDER BY ALL
     """
-    return _run(sql, by, {"until": until or NO_LIMIT}, activity=activity, people=people)
+    return run_sql(sql, by, {"until": until or NO_LIMIT}, activity=activity, people=people)
 
 
 def top_contributors_share(
@@ -195,8 +193,8 @@ def top_contributors_share(
     Columns ``[by...], tool, week, top_share``.
     """
     sql = f"""
-        WITH active AS ({_active_periods(_WEEK, "week", keep_events=True)}),
-        {_cells("week")},
+        WITH active AS ({active_periods(WEEK, "week", keep_events=True)}),
+        {cells("week")},
         {_PER_PERSON_WEEK},
         ranked AS (
             SELECT *, row_number() OVER (PARTITION BY {{key_names}}, tool, week ORDER BY events DESC) AS rank
@@ -212,7 +210,7 @@ def top_contributors_share(
         ORDER BY ALL
     """
     parameters = {"until": until or NO_LIMIT, "contributors": contributors}
-    return _run(sql, by, parameters, activity=activity, people=people)
+    return run_sql(sql, by, parameters, activity=activity, people=people)
 
 
 def changes_only_by_joiners_and_leavers(
@@ -231,11 +229,11 @@ def changes_only_by_joiners_and_leavers(
     earlier period began or ends before the later one ends. Columns ``[by...], tool, <period>,
     isolates_turnover`` (True where the change from the previous period is that small and all turnover).
     """
-    expression = {"week": _WEEK, "month": _MONTH}[period]
-    step = _PERIOD_STEP[period]
+    expression = {"week": WEEK, "month": MONTH}[period]
+    step = PERIOD_STEP[period]
     sql = f"""
-        WITH active AS (SELECT DISTINCT * FROM ({_active_periods(expression, period)})),
-        {_cells(period)},
+        WITH active AS (SELECT DISTINCT * FROM ({active_periods(expression, period)})),
+        {cells(period)},
         shifted AS (SELECT {{key_names}}, tool, {period} + {step} AS {period}, person_id FROM active),
         delta AS (
             (SELECT * FROM active EXCEPT SELECT * FROM shifted)
@@ -256,71 +254,4 @@ def changes_only_by_joiners_and_leavers(
         ORDER BY ALL
     """
     parameters = {"until": until or NO_LIMIT, "fewer_than": fewer_than}
-    return _run(sql, by, parameters, activity=activity, people=people)
-
-
-def _cells(period: str) -> str:
-    """``cells``: every roster group x every tool in use (and ``any``) x every period the data covers."""
-    return f"""
-        periods AS (
-            SELECT unnest(generate_series(min({period}), max({period}), {_PERIOD_STEP[period]})) AS {period}
-            FROM active
-        ),
-        groups AS (SELECT DISTINCT {{keys}} FROM people),
-        tools AS (SELECT DISTINCT tool FROM activity UNION SELECT '{ANY_TOOL}'),
-        cells AS (
-            SELECT * FROM groups CROSS JOIN tools CROSS JOIN periods
-            WHERE (SELECT count(*) FROM active) > 0
-        )
-    """
-
-
-def _active_periods(period: str, name: str, *, keep_events: bool = False) -> str:
-    """Activity rows with their group and period, once per tool and once more as tool 'any'."""
-    events = ", events" if keep_events else ""
-    return f"""
-        SELECT {{key_names}}, tool, {name}, person_id{events} FROM (
-            SELECT {{keys}}, tool, {period} AS {name}, person_id{events}
-            FROM activity JOIN people USING (person_id)
-            WHERE day <= $until
-        ) WHERE {name} IS NOT NULL
-        UNION ALL
-        SELECT {{key_names}}, '{ANY_TOOL}', {name}, person_id{events} FROM (
-            SELECT {{keys}}, {period} AS {name}, person_id{events}
-            FROM activity JOIN people USING (person_id)
-            WHERE day <= $until
-        ) WHERE {name} IS NOT NULL
-    """
-
-
-def _key_columns(by: Grouping) -> list[str]:
-    """The roster attributes a grouping splits by (a placeholder column for the whole organisation)."""
-    if by is None:
-        return [ORGANISATION_KEY]
-    columns = [by] if isinstance(by, str) else list(by)
-    unknown = [c for c in columns if c not in GROUPABLE]
-    if unknown or not columns:
-        raise KitError(
-            f"cannot group by {unknown[0] if unknown else by!r}",
-            column=unknown[0] if unknown else None,
-            expected=f"one or more of {', '.join(GROUPABLE)}",
-        )
-    return columns
-
-
-def _run(sql: str, by: Grouping, parameters: dict, **frames: pd.DataFrame) -> pd.DataFrame:
-    """Run ``sql`` over the given frames with ``{keys}`` / ``{key_names}`` standing for the grouping."""
-    columns = _key_columns(by)
-    if by is None:
-        keys = f"'ALL' AS {ORGANISATION_KEY}"
-    else:
-        keys = ", ".join(f'people."{c}" AS "{c}"' for c in columns)
-    names = ", ".join(f'"{c}"' for c in columns)
-    text = sql.replace("{keys}", keys).replace("{key_names}", names)
-    connection = duckdb.connect()
-    for name, frame in frames.items():
-        connection.register(name, frame)
-    used = {key: value for key, value in parameters.items() if f"${key}" in text}
-    result = connection.execute(text, used).df()
-    connection.close()
-    return result.drop(columns=ORGANISATION_KEY) if by is None else result
+    return run_sql(sql, by, parameters, activity=activity, people=people)

@@ -228,17 +228,22 @@ def complementary(
 def widen(
     table: pd.DataFrame, reasons: pd.Series, found: Sequence[Line], *, name: str, column: str, row: int
 ) -> bool:
-    """Hide one more cell in a line through ``row`` (the smallest visible member, else the total)."""
+    """Hide one more cell next to ``row``: the smallest visible member of any line through it (finer cells
+    and siblings before totals, so a repair never climbs the hierarchy while a small cell can do), else
+    the smallest visible total."""
     values = table[column].to_numpy(dtype=float, na_value=np.nan)
     hidden = hidden_cells(table, reasons, name, column)
-    for line in found:
-        if row not in line.members and row != line.total:
-            continue
-        pick = _smallest_visible(line, hidden, values)
-        if pick is not None:
-            reasons.iloc[pick] = COMPLEMENTARY
-            return True
-    return False
+    through = [line for line in found if row == line.total or row in line.members]
+    members = np.unique(np.concatenate([line.members for line in through] or [np.array([], dtype=int)]))
+    candidates = members[~hidden[members]]
+    if not len(candidates):
+        totals = np.array([line.total for line in through if line.total is not None], dtype=int)
+        candidates = totals[~hidden[totals]]
+    if not len(candidates):
+        return False
+    pick = int(candidates[np.lexsort((candidates, values[candidates]))[0]])  # smallest, then first
+    reasons.iloc[pick] = COMPLEMENTARY
+    return True
 
 
 def _unsafe_pick(line: Line, hidden: np.ndarray, values: np.ndarray, min_group_size: int) -> int | None:

@@ -1,0 +1,1 @@
+"""Reference data bundled with the kit (read with :mod:`importlib.resources`)."""

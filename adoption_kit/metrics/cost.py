@@ -1,0 +1,190 @@
+"""What the AI tools cost per active person, how well their seats are used, and where idle seats could go.
+
+Money and people are kept apart in every table: ``seat_cost``, ``usage_cost``, ``cost`` and
+``cost_per_active_user`` are magnitudes in US dollars; ``people``, ``seats``, ``active_seats``,
+``idle_seats``, ``demand`` and ``seats_to_move`` are counts (of people or of the seats they hold).
+
+A seat is held from ``assigned_on`` up to, not including, ``removed_on``; a seat pool is paid from
+``valid_from`` through ``valid_to`` (its last day). A weekly or monthly activity row counts on its own date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+
+from adoption_kit.metrics.query import ANY_TOOL, MONTH, Grouping, key_columns, run_sql
+
+
+@dataclass(frozen=True)
+class SeatRule:
+    """``idle_days``: a seat is idle when its holder has not used that tool in this many days up to
+    ``as_of`` (DESIGN.md: no use in 30 days)."""
+
+    idle_days: int = 30
+
+
+DEFAULT_RULE = SeatRule()
+
+
+def cost_per_active_user(
+    seats: pd.DataFrame, seat_pools: pd.DataFrame, activity: pd.DataFrame, *, month: date
+) -> pd.DataFrame:
+    """The organisation's cost per active person in ``month``, per tool and for ``any`` tool.
+
+    Seat cost (dollars): each seat's ``monthly_cost`` times the share of the month it was held; a tool
+    none of whose seats carries a price that month is costed from its pools instead: ``unit_cost x
+    purchased`` times the share of the month the pool ran. Usage cost (dollars): the month's
+    ``activity.cost_usd`` (API and metered tools). ``people`` (a count) is the month's active people (MAU);
+    ``cost_per_active_user`` = (seat + usage cost) / people, empty when nobody was active.
+    Columns ``tool, month, seat_cost, usage_cost, cost, people, cost_per_active_user``.
+    """
+    start = month.replace(day=1)
+    end = (start + timedelta(days=31)).replace(day=1)
+    sql = f"""
+        WITH priced AS (
+            SELECT tool, sum(monthly_cost * datediff('day', greatest(assigned_on, $start),
+                                                     least(coalesce(removed_on, $end), $end)) / $days) AS cost
+            FROM seats
+            WHERE monthly_cost IS NOT NULL AND assigned_on < $end AND coalesce(removed_on, $end) > $start
+            GROUP BY tool
+        ), pools AS (
+            SELECT tool, sum(unit_cost * purchased * datediff('day', greatest(valid_from, $start),
+                                                              least(paid_until, $end)) / $days) AS cost
+            FROM (SELECT *, coalesce(valid_to + INTERVAL 1 DAY, $end) AS paid_until FROM seat_pools)
+            WHERE valid_from < $end AND paid_until > $start AND tool NOT IN (SELECT tool FROM priced)
+            GROUP BY tool
+        ), seat_costs AS (SELECT * FROM priced UNION ALL SELECT * FROM pools),
+        in_month AS (SELECT person_id, tool, cost_usd FROM activity WHERE {MONTH} = $start),
+        usage AS (
+            SELECT tool, coalesce(sum(cost_usd), 0) AS usage_cost, count(DISTINCT person_id) AS people
+            FROM in_month GROUP BY tool
+        ), per_tool AS (
+            SELECT tool, coalesce(seat_costs.cost, 0) AS seat_cost, coalesce(usage_cost, 0) AS usage_cost,
+                   coalesce(people, 0) AS people
+            FROM seat_costs FULL JOIN usage USING (tool)
+        ), overall AS (
+            SELECT '{ANY_TOOL}' AS tool, sum(seat_cost) AS seat_cost, sum(usage_cost) AS usage_cost,
+                   (SELECT count(DISTINCT person_id) FROM in_month) AS people
+            FROM per_tool HAVING count(*) > 0
+        )
+        SELECT {{keys}}, tool, $start::TIMESTAMP AS month, seat_cost, usage_cost,
+               seat_cost + usage_cost AS cost, people,
+               (seat_cost + usage_cost) / nullif(people, 0) AS cost_per_active_user
+        FROM (SELECT * FROM per_tool UNION ALL SELECT * FROM overall)
+        ORDER BY tool
+    """
+    parameters = {"start": start, "end": end, "days": (end - start).days}
+    return run_sql(sql, None, parameters, seats=seats, seat_pools=seat_pools, activity=activity)
+
+
+def seat_use(
+    seats: pd.DataFrame,
+    activity: pd.DataFrame,
+    people: pd.DataFrame,
+    *,
+    by: Grouping = "department",
+    as_of: date,
+    rule: SeatRule = DEFAULT_RULE,
+) -> pd.DataFrame:
+    """Paid seats, their use, and unmet demand per group and tool (tools somebody holds a seat of).
+
+    Counts of seats held on ``as_of`` (each held seat is paid): ``seats``; ``active_seats``, whose holder
+    used the tool in the last ``rule.idle_days`` days up to ``as_of``; ``idle_seats``, the rest.
+    ``license_efficiency`` = active_seats / seats (a ratio in [0, 1], empty without seats).
+    ``demand`` counts people active on the tool in the same window without a seat of their own: they reach
+    it through a shared login, a pool or an API key, and would use a seat of their own.
+    ``people`` counts the distinct people the row rests on (seat holders plus demand).
+    Columns ``[by...], tool, seats, active_seats, idle_seats, license_efficiency, demand, people``.
+    """
+    sql = """
+        WITH held AS (
+            SELECT DISTINCT person_id, tool FROM seats
+            WHERE assigned_on <= $as_of AND (removed_on IS NULL OR removed_on > $as_of)
+        ), recent AS (
+            SELECT DISTINCT person_id, tool FROM activity WHERE day <= $as_of AND day > $window_start
+        ), person_tool AS (
+            SELECT person_id, tool, bool_or(holds) AS holds, bool_or(used) AS used FROM (
+                SELECT person_id, tool, true AS holds, false AS used FROM held
+                UNION ALL
+                SELECT person_id, tool, false, true FROM recent
+            ) WHERE tool IN (SELECT tool FROM held) GROUP BY ALL
+        ), counted AS (
+            SELECT {keys}, tool,
+                   count(*) FILTER (WHERE holds) AS seats,
+                   count(*) FILTER (WHERE holds AND used) AS active_seats,
+                   count(*) FILTER (WHERE used AND NOT holds) AS demand,
+                   count(*) AS people
+            FROM person_tool JOIN people USING (person_id)
+            GROUP BY ALL
+        )
+        SELECT {key_names}, tool, seats, active_seats, seats - active_seats AS idle_seats,
+               active_seats / nullif(seats, 0) AS license_efficiency, demand, people
+        FROM counted ORDER BY ALL
+    """
+    parameters = {"as_of": as_of, "window_start": as_of - timedelta(days=rule.idle_days)}
+    return run_sql(sql, by, parameters, seats=seats, activity=activity, people=people)
+
+
+def seat_reallocation(
+    seats: pd.DataFrame,
+    activity: pd.DataFrame,
+    people: pd.DataFrame,
+    *,
+    by: Grouping = "department",
+    as_of: date,
+    rule: SeatRule = DEFAULT_RULE,
+) -> pd.DataFrame:
+    """Where idle seats could go: per tool, a group with idle seats next to a group with demand.
+
+    ``seats_to_move`` (a count of seats) first reassigns a group's idle seats to its own demand
+    (``from_`` = ``to_``), then hands the rest of the tool's idle seats to the rest of its demand in
+    group order, so no group gives more than its idle seats and none gets more than its demand. Each row
+    also carries the donor's ``idle_seats`` and the recipient's ``demand``; ``people`` is the smaller of
+    the two, the fewest people the row tells about.
+    Columns ``tool, from_<by>..., to_<by>..., seats_to_move, idle_seats, demand, people``.
+    """
+    use = seat_use(seats, activity, people, by=by, as_of=as_of, rule=rule)
+    keys = [] if by is None else key_columns(by)
+    internal = use.assign(seats_to_move=use[["idle_seats", "demand"]].min(axis=1))
+    residual = internal.assign(
+        idle_left=internal["idle_seats"] - internal["seats_to_move"],
+        demand_left=internal["demand"] - internal["seats_to_move"],
+    )
+    donors = _intervals(residual[residual["idle_left"] > 0], keys, "idle_left", "idle_seats")
+    takers = _intervals(residual[residual["demand_left"] > 0], keys, "demand_left", "demand")
+    pairs = donors.merge(takers, on="tool", suffixes=("_from", "_to"))
+    pairs = pairs.assign(
+        seats_to_move=(
+            pairs[["end_from", "end_to"]].min(axis=1) - pairs[["start_from", "start_to"]].max(axis=1)
+        )
+    )
+    own = internal[internal["seats_to_move"] > 0]
+    moves = pd.concat(
+        [
+            own.rename(columns={k: f"from_{k}" for k in keys}).assign(**{f"to_{k}": own[k] for k in keys}),
+            pairs[pairs["seats_to_move"] > 0].rename(
+                columns={
+                    **{f"{k}_from": f"from_{k}" for k in keys},
+                    **{f"{k}_to": f"to_{k}" for k in keys},
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    columns = ["tool", *[f"from_{k}" for k in keys], *[f"to_{k}" for k in keys], "seats_to_move"]
+    result = moves.assign(people=moves[["idle_seats", "demand"]].min(axis=1))
+    return (
+        result[[*columns, "idle_seats", "demand", "people"]]
+        .astype({"seats_to_move": "int64", "idle_seats": "int64", "demand": "int64", "people": "int64"})
+        .sort_values(columns[:-1])
+        .reset_index(drop=True)
+    )
+
+
+def _intervals(frame: pd.DataFrame, keys: list[str], amount: str, total: str) -> pd.DataFrame:
+    """Each group's part of its tool's pooled ``amount`` as an interval [start, end), in group order."""
+    end = frame.groupby("tool")[amount].cumsum()
+    return frame[["tool", *keys, total]].assign(start=end - frame[amount], end=end)
