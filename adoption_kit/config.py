@@ -11,6 +11,16 @@ from typing import Any
 import yaml
 
 from adoption_kit.errors import ConfigError
+from adoption_kit.metrics import (
+    BenchmarkRule,
+    ConsumptionRule,
+    CrossToolOptions,
+    MoverRule,
+    PowerUserRule,
+    SeatRule,
+    StageRule,
+    TrendRule,
+)
 from adoption_kit.privacy.noise import NoiseSettings
 from adoption_kit.privacy.suppression import Dominance
 from adoption_kit.schema import TEXT_KINDS
@@ -43,6 +53,20 @@ class BatchSettings:
 
 
 @dataclass(frozen=True)
+class MetricSettings:
+    """Every metric's thresholds (one section of ``org.yaml`` each, named like the fields)."""
+
+    power_users: PowerUserRule = field(default_factory=PowerUserRule)
+    cross_tool: CrossToolOptions = field(default_factory=CrossToolOptions)
+    stages: StageRule = field(default_factory=StageRule)
+    trend: TrendRule = field(default_factory=TrendRule)
+    movers: MoverRule = field(default_factory=MoverRule)
+    cost: SeatRule = field(default_factory=SeatRule)
+    consumption: ConsumptionRule = field(default_factory=ConsumptionRule)
+    benchmarks: BenchmarkRule = field(default_factory=BenchmarkRule)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a run needs to know, read from the parameters files."""
 
@@ -54,6 +78,7 @@ class Settings:
     free_text: dict[str, str] = field(default_factory=lambda: dict.fromkeys(TEXT_KINDS, "scrub"))
     dominance: Dominance = field(default_factory=Dominance)
     noise: NoiseSettings = field(default_factory=NoiseSettings)
+    metrics: MetricSettings = field(default_factory=lambda: MetricSettings())
 
     def __post_init__(self) -> None:
         if self.min_group_size < SMALLEST_ALLOWED_GROUP:
@@ -105,6 +130,7 @@ def load_settings(root: Path | None = None, *, overrides_file: Path | None = Non
             free_text=free_text_actions(values.get("free_text") or {}, path=root / PARAMETERS_FILE),
             dominance=dominance_rule(values.get("dominance") or {}, path=root / PARAMETERS_FILE),
             noise=NoiseSettings.from_mapping(values.get("noise")),
+            metrics=metric_settings(values, path=root / PARAMETERS_FILE),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ConfigError(
@@ -112,6 +138,28 @@ def load_settings(root: Path | None = None, *, overrides_file: Path | None = Non
             path=root / PARAMETERS_FILE,
             expected="min_group_size, paths.{raw,workspace,published,reports} and key_file",
         ) from error
+
+
+def metric_settings(values: dict[str, Any], *, path: Path | None = None) -> MetricSettings:
+    """Each metric's section of the parameters (defaults for sections or keys left out)."""
+    sections = {}
+    for section in dataclasses.fields(MetricSettings):
+        rule = section.default_factory()
+        configured = values.get(section.name) or {}
+        known = {f.name for f in dataclasses.fields(rule)}
+        unknown = sorted(set(configured) - known)
+        try:
+            if unknown:
+                raise TypeError(f"{unknown[0]!r} is not a setting")
+            sections[section.name] = dataclasses.replace(rule, **configured)
+        except (TypeError, ValueError, ConfigError) as error:
+            raise ConfigError(
+                f"{section.name}: {error}",
+                path=path,
+                column=section.name,
+                expected=f"settings among {', '.join(sorted(known))}",
+            ) from error
+    return MetricSettings(**sections)
 
 
 def dominance_rule(configured: dict[str, Any], *, path: Path | None = None) -> Dominance:

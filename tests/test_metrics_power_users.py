@@ -25,6 +25,8 @@ from hypothesis import strategies as st
 from adoption_kit.errors import ConfigError
 from adoption_kit.metrics.power_users import PowerUserRule, power_users
 
+ANY_PART = PowerUserRule(combine="any")  # one part suffices; the default needs all three
+
 W1, W2 = pd.Timestamp("2026-03-02"), pd.Timestamp("2026-03-09")
 MARCH = pd.Timestamp("2026-03-01")
 CHATGPT, COPILOT = "chatgpt_enterprise", "github_copilot"
@@ -67,7 +69,7 @@ def _counts(result: pd.DataFrame, period: str) -> dict:
 
 
 def test_when_any_part_suffices_then_weekly_power_users_are_as_on_paper(people, activity):
-    result = power_users(activity, people, by="department", period="week")
+    result = power_users(activity, people, by="department", period="week", rule=ANY_PART)
     counts = _counts(result, "week")
     # ChatGPT W1 senders a1 80, b1 30, a3 20, a2 10: a1 is top (0 of 4 sent more) and heavy (80 >= 75);
     # a2 is broad (3 surfaces); a3 is neither (1 of 4 = 25% sent more).
@@ -90,7 +92,7 @@ def test_when_any_part_suffices_then_weekly_power_users_are_as_on_paper(people, 
 
 
 def test_when_nobody_is_active_then_the_share_is_empty_and_otherwise_a_ratio(people, activity):
-    result = power_users(activity, people, by="department", period="week")
+    result = power_users(activity, people, by="department", period="week", rule=ANY_PART)
     share = result.set_index(["department", "tool", "week"])["power_user_share"]
     assert share[("Alpha", "any", W1)] == pytest.approx(3 / 4)
     assert share[("Alpha", CHATGPT, W1)] == pytest.approx(2 / 3)
@@ -107,7 +109,7 @@ def test_when_nobody_is_active_then_the_share_is_empty_and_otherwise_a_ratio(peo
 
 
 def test_when_counting_by_month_then_top_share_and_breadth_use_the_whole_month(people, activity):
-    result = power_users(activity, people, by="department", period="month")
+    result = power_users(activity, people, by="department", period="month", rule=ANY_PART)
     counts = _counts(result, "month")
     # ChatGPT March: a1 80 top, a2 broad; nobody reaches 75 a week (a1: 80 x 7 / 31 = 18 a week).
     assert counts[("Alpha", CHATGPT, MARCH)] == (3, 2)
@@ -124,7 +126,7 @@ def test_when_counting_by_month_then_top_share_and_breadth_use_the_whole_month(p
 def test_when_a_month_is_heavy_then_its_weekly_rate_decides(people, activity):
     heavy = pd.DataFrame([("b3", CHATGPT, "2026-03-20", "day", "chat", 333)], columns=COLUMNS)
     frame = pd.concat([activity, heavy.assign(day=pd.to_datetime(heavy["day"]))], ignore_index=True)
-    only_volume = PowerUserRule(top_share=None, tools_or_surfaces=None)
+    only_volume = PowerUserRule(top_share=None, tools_or_surfaces=None, combine="any")
     result = power_users(frame, people, by="department", period="month", rule=only_volume)
     # b3: 333 x 7 / 31 = 75.2 a week >= 75; a1's 80 in the month is 18 a week.
     assert _counts(result, "month")[("Beta", CHATGPT, MARCH)] == (2, 1)
@@ -143,7 +145,7 @@ def test_when_a_month_is_heavy_then_its_weekly_rate_decides(people, activity):
 def test_when_only_the_top_share_counts_then_it_is_strict_and_keeps_ties(
     people, activity, top_share, alpha, beta
 ):
-    rule = PowerUserRule(top_share=top_share, weekly_messages=None, tools_or_surfaces=None)
+    rule = PowerUserRule(top_share=top_share, weekly_messages=None, tools_or_surfaces=None, combine="any")
     result = power_users(activity, people, by="department", period="week", rule=rule)
     counts = _counts(result, "week")
     assert counts[("Alpha", "any", W1)] == (4, alpha)
@@ -162,7 +164,7 @@ def test_when_all_parts_are_required_then_only_who_meets_each_counts(people, act
 
 
 def test_when_only_volume_counts_then_one_heavy_sender_is_the_power_user(people, activity):
-    rule = PowerUserRule(top_share=None, tools_or_surfaces=None)
+    rule = PowerUserRule(top_share=None, tools_or_surfaces=None, combine="any")
     result = power_users(activity, people, by="department", period="week", rule=rule)
     assert _counts(result, "week")[("Alpha", CHATGPT, W1)] == (3, 1)  # a1's 80 events
     assert result["power_users"].sum() == 2  # a1 in ChatGPT and in any, W1

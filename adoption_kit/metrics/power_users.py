@@ -43,13 +43,14 @@ class PowerUserRule:
     - ``weekly_messages``: at least this many events a week; for a month, the month's events per 7 days.
     - ``tools_or_surfaces``: at least this many distinct surfaces of the tool (for ``any``: distinct
       tool and surface pairs) in the calendar month; a week uses the month its Monday falls in.
-    - ``combine``: ``"any"`` (one part suffices, the issue's reading) or ``"all"`` (DESIGN.md's).
+    - ``combine``: ``"all"`` (every part must hold: DESIGN.md's definition, the default) or ``"any"``
+      (one part suffices).
     """
 
     top_share: float | None = 0.2
     weekly_messages: int | None = 75
     tools_or_surfaces: int | None = 3
-    combine: str = "any"
+    combine: str = "all"
 
     def __post_init__(self) -> None:
         if self.combine not in _COMBINATIONS:
