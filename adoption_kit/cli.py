@@ -174,6 +174,7 @@ def _published_run(settings: Settings, arguments: argparse.Namespace):
         min_group_size=settings.min_group_size,
         dominance=settings.dominance,
         noise=settings.noise,
+        stages=settings.metrics.stages,
     )
 
 

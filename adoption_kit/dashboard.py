@@ -85,7 +85,7 @@ def charts_png(tables: dict[str, pd.DataFrame], group: str, *, min_group_size: i
     plots.activation_bars(one["activation"], ax=activation)
     plots.weekly_active_lines(one["weekly_active"], ax=weekly)
     plots.stickiness_lines(one["monthly_active"], ax=monthly)
-    plots.volume_bands(one["weekly_active"], tool="any", ax=volume)
+    plots.volume_bands(one["weekly_active"], tool=report.main_tool(one["weekly_active"]), ax=volume)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100)
     return buffer.getvalue()

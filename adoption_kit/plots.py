@@ -159,6 +159,34 @@ def volume_bands(weekly: pd.DataFrame, *, tool: str = "any", ax: Axes | None = N
     return ax
 
 
+def stage_funnel(funnel: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """The adoption stages as horizontal bars (people at each stage), each labelled with its conversion.
+
+    ``funnel`` is :func:`adoption_kit.report.funnel`'s frame: stages in order, hidden counts empty."""
+    ax = _axes(ax)
+    ax.set_title("From access to deeper adoption: people at each stage", loc="left")
+    people = _floats(funnel["people"])
+    if np.isnan(people).all():
+        return _too_few(ax)
+    labels = [str(stage).replace("_", " ").capitalize() for stage in funnel["stage"]]
+    positions = np.arange(len(labels))[::-1]
+    ax.barh(positions, np.nan_to_num(people), color=tool_palette(["any"])["any"])
+    for position, count, conversion in zip(positions, people, _floats(funnel["conversion"]), strict=True):
+        text = "hidden" if np.isnan(count) else f"{count:,.0f}"
+        if not np.isnan(conversion):
+            text += f"  ({conversion:.0%} of the stage before)"
+        ax.annotate(
+            text,
+            (0 if np.isnan(count) else count, position),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+        )
+    ax.set_yticks(positions, labels)
+    ax.set(xlabel="People", xlim=(0, np.nanmax(people) * 1.6))
+    return ax
+
+
 def _one_group(frame: pd.DataFrame, columns: Sequence[str], table: str) -> pd.DataFrame:
     """The table, checked: it has the columns this chart needs and at most one group."""
     missing = [c for c in ["group", *columns, "suppressed"] if c not in frame.columns]

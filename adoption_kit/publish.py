@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from adoption_kit import metrics
+from adoption_kit import metrics, schema
 from adoption_kit.atomic import replace_directory
 from adoption_kit.config import load_settings
 from adoption_kit.errors import WorkspaceError
@@ -28,6 +28,7 @@ from adoption_kit.workspace import Workspace
 
 PUBLISHED_ENV = "ADOPTION_KIT_PUBLISHED"
 NO_NOISE = NoiseSettings()
+DEFAULT_STAGES = metrics.StageRule()
 ORGANISATION = "ALL"
 MANIFEST = "manifest.json"
 PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -77,7 +78,8 @@ class PublishedRun:
     def groups(self) -> pd.DataFrame:
         """Every group of the run with its headcount and whether it is big enough to report on.
 
-        Only a group whose own headcount is under the minimum is too small; a headcount hidden to protect
+        Only a group whose own headcount is under the minimum is too small (departments that small are
+        left out of the run's tables and listed here from the manifest); a headcount hidden to protect
         another group (complementary suppression) still gets its report, with that number left out.
         """
         headcount = self.table("headcount")
@@ -86,7 +88,11 @@ class PublishedRun:
         pairs = pd.MultiIndex.from_frame(headcount[["group_by", "group"]].astype("str"))
         too_small = pairs.isin(pd.MultiIndex.from_frame(small[["group_by", "group"]]))
         status = pd.Series(too_small, index=headcount.index).map({True: "too_small", False: "ok"})
-        return headcount.assign(status=status)[["group_by", "group", "people", "status"]]
+        shown = headcount.assign(status=status)[["group_by", "group", "people", "status"]]
+        left_out = pd.DataFrame(
+            {"group_by": "department", "group": self.manifest.get("left_out", []), "status": "too_small"}
+        )
+        return pd.concat([shown, left_out.assign(people=pd.NA)[shown.columns]], ignore_index=True)
 
 
 def open_run(published: str | Path = "", period: str = "") -> PublishedRun:
@@ -113,6 +119,7 @@ def publish(
     min_group_size: int,
     dominance: Dominance = DEFAULT_DOMINANCE,
     noise: NoiseSettings = NO_NOISE,
+    stages: metrics.StageRule = DEFAULT_STAGES,
 ) -> PublishedRun:
     """Compute every table of ``period`` (default: the last month with data), gate them against the
     release ledger, record them in the ledger, then write them. With ``noise`` enabled the run also
@@ -121,7 +128,9 @@ def publish(
     if not PERIOD_PATTERN.match(period):
         raise WorkspaceError(f"period {period!r} is not a month", expected="YYYY-MM")
     as_of = (pd.Period(period, freq="M").end_time).date()
-    computed = compute_tables(workspace, as_of=as_of, min_group_size=min_group_size, dominance=dominance)
+    computed = compute_tables(
+        workspace, as_of=as_of, min_group_size=min_group_size, dominance=dominance, stages=stages
+    )
     released = release_run(
         computed,
         keys=KEYS,
@@ -144,6 +153,9 @@ def publish(
         "tables": list(tables),
         "workspace_created_at": workspace.manifest["created_at"],
         "suppressed_rows": len(record),
+        "left_out": departments_under_minimum(
+            workspace.table("people"), as_of=as_of, min_group_size=min_group_size
+        ),
     }
     run_id = f"{created_at:%Y%m%dT%H%M%S%f}_{period}"
     ledger.record(published_root, run_id, tables, manifest | {"run_id": run_id})
@@ -172,12 +184,14 @@ KEYS = {
     "activation": [*_GROUP_KEYS, "tool"],
     "weekly_active": [*_GROUP_KEYS, "tool", "week"],
     "monthly_active": [*_GROUP_KEYS, "tool", "month"],
+    "stages": [*_GROUP_KEYS, "tool", "stage"],
 }
 PEOPLE_BEHIND = {
     "headcount": "people",
     "activation": "seat_holders",
     "weekly_active": "wau",
     "monthly_active": "mau",
+    "stages": "people",
 }
 
 
@@ -189,12 +203,26 @@ ANY_TOOL_ONLY = ("team", "department_location")
 
 
 def compute_tables(
-    workspace: Workspace, *, as_of: date, min_group_size: int, dominance: Dominance = DEFAULT_DOMINANCE
+    workspace: Workspace,
+    *,
+    as_of: date,
+    min_group_size: int,
+    dominance: Dominance = DEFAULT_DOMINANCE,
+    stages: metrics.StageRule = DEFAULT_STAGES,
 ) -> dict[str, pd.DataFrame]:
     """Every group-level table of a run from the workspace (see :func:`compute_frames`)."""
-    people, seats, activity = (workspace.table(name) for name in ("people", "seats", "activity"))
+    people, seats, seat_pools, activity = (
+        workspace.table(name) for name in ("people", "seats", "seat_pools", "activity")
+    )
     return compute_frames(
-        people, seats, activity, as_of=as_of, min_group_size=min_group_size, dominance=dominance
+        people,
+        seats,
+        activity,
+        seat_pools=seat_pools,
+        as_of=as_of,
+        min_group_size=min_group_size,
+        dominance=dominance,
+        stages=stages,
     )
 
 
@@ -203,12 +231,22 @@ def compute_frames(
     seats: pd.DataFrame,
     activity: pd.DataFrame,
     *,
+    seat_pools: pd.DataFrame | None = None,
     as_of: date,
     min_group_size: int,
     dominance: Dominance = DEFAULT_DOMINANCE,
+    stages: metrics.StageRule = DEFAULT_STAGES,
 ) -> dict[str, pd.DataFrame]:
     """Every group-level table of a run, before the gate: each row with its group's attributes, the
-    ``people`` it rests on, and the gate's person-derived inputs (dominance shares, turnover flags)."""
+    ``people`` it rests on, and the gate's person-derived inputs (dominance shares, turnover flags).
+
+    Departments with fewer than ``min_group_size`` people on ``as_of`` are left out of every table, the
+    organisation's rows included (see :func:`departments_under_minimum`). The adoption stages are
+    published as counts only: conversions and the bottleneck are worked out by
+    the reports from the counts the gate lets through (:mod:`adoption_kit.report`)."""
+    seat_pools = schema.empty("seat_pools") if seat_pools is None else seat_pools
+    left_out = departments_under_minimum(people, as_of=as_of, min_group_size=min_group_size)
+    people = people.loc[~people["department"].isin(left_out)]
     computed: dict[str, list[pd.DataFrame]] = {name: [] for name in KEYS}
     for group_by, by in GROUPINGS.items():
         grouping = by or None
@@ -223,6 +261,9 @@ def compute_frames(
         }
         if group_by in WEEKLY_GROUPINGS:
             frames["weekly_active"] = _weekly(activity, people, grouping, as_of, min_group_size, dominance)
+            frames["stages"] = metrics.adoption_stages(
+                people, seats, seat_pools, activity, by=grouping, as_of=as_of, rule=stages
+            ).drop(columns="conversion")
         if group_by in ANY_TOOL_ONLY:
             monthly = frames["monthly_active"]
             frames["monthly_active"] = monthly.loc[monthly["tool"] == metrics.ANY_TOOL]
@@ -232,6 +273,19 @@ def compute_frames(
         name: pd.concat(frames, ignore_index=True).assign(people=lambda f, n=name: f[PEOPLE_BEHIND[n]])
         for name, frames in computed.items()
     }
+
+
+def departments_under_minimum(people: pd.DataFrame, *, as_of: date, min_group_size: int) -> list[str]:
+    """Departments too small to report on, whose people no table of the run includes.
+
+    Every number about such a department would be hidden, and hiding it forces the gate to hide a
+    neighbour too (the organisation minus the other departments would give it away): in practice the
+    next smallest department, often the very one a review wants to see. Leaving the few people out of
+    the published population instead removes the sum that needs protecting; the run's manifest names
+    the departments left out (never their size)."""
+    sizes = metrics.headcount(people, by="department", as_of=as_of)
+    small = sizes.loc[sizes["people"] < min_group_size, "department"]
+    return sorted(set(people["department"]) - set(sizes["department"]) | set(small))
 
 
 def _weekly(
@@ -251,7 +305,12 @@ def _weekly(
     turnover = metrics.changes_only_by_joiners_and_leavers(
         activity, people, by=by, until=as_of, period="week", fewer_than=min_group_size
     )
-    return wau.merge(volume).merge(shares).merge(turnover)
+    weekly = wau.merge(volume).merge(shares).merge(turnover)
+    # Events are counted in each tool's own unit (messages, accepted suggestions, API requests): summed
+    # over tools they mean nothing, and their sum would let a hidden tool's total be subtracted out.
+    magnitudes = ["events", "events_per_user_mean", "events_per_user_median", "events_per_user_p90"]
+    weekly.loc[weekly["tool"] == metrics.ANY_TOOL, magnitudes] = float("nan")
+    return weekly
 
 
 def _labelled(frame: pd.DataFrame, group_by: str, by: tuple[str, ...]) -> pd.DataFrame:
@@ -301,7 +360,8 @@ def noisy_monthly_active(
 
 def _suppression_table(record: pd.DataFrame) -> pd.DataFrame:
     columns = ["table", "group_by", "group", *ATTRIBUTES, "tool", "period", "reason"]
-    period = record.get("week", pd.Series(pd.NA, index=record.index)).fillna(
-        record.get("month", pd.Series(pd.NA, index=record.index))
-    )
+    period = pd.Series(pd.NA, index=record.index, dtype="object")
+    for column in ("week", "month", "stage"):  # the row's slot: its period, or its funnel stage
+        if column in record.columns:
+            period = period.fillna(record[column])
     return record.assign(period=period).reindex(columns=columns).astype("str")

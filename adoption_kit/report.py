@@ -16,7 +16,7 @@ from adoption_kit.errors import KitError
 from adoption_kit.publish import ORGANISATION, PublishedRun
 
 KEY_COLUMNS = frozenset(
-    {"group_by", "group", "department", "team", "location", "tool", "week", "month", "suppressed"}
+    {"group_by", "group", "department", "team", "location", "tool", "week", "month", "stage", "suppressed"}
 )
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$&])")
 
@@ -97,6 +97,53 @@ def headline(run: PublishedRun, group: str, *, min_group_size: int = 0) -> str:
     if not sentences:
         return f"In {month}, no summary figure for {_place(group)} rests on at least {minimum} people."
     return " ".join(sentences)
+
+
+STAGE_ORDER = ("access", "first_use", "repeat_use", "deeper_adoption")
+STAGE_LABELS = {
+    "access": "have access",
+    "first_use": "used it once",
+    "repeat_use": "came back",
+    "deeper_adoption": "adopted it deeply",
+}
+
+
+def funnel(run: PublishedRun, group: str, *, tool: str = "any", min_group_size: int = 0) -> pd.DataFrame:
+    """The adoption stages of ``group`` for ``tool`` as a report may show them, with each step's conversion.
+
+    Columns ``stage, people, conversion``: a conversion is worked out only from two shown counts, and only
+    when the earlier one rests on at least the minimum (never from a count the gate hid)."""
+    minimum = threshold(run, min_group_size)
+    rows = visible(run.table("stages", group=group), minimum)
+    rows = rows.loc[rows["tool"] == tool].set_index("stage").reindex(list(STAGE_ORDER)).reset_index()
+    people = pd.to_numeric(rows["people"], errors="coerce").astype("Float64")
+    before = people.shift(1)
+    conversion = (people / before).where(before >= minimum)
+    return pd.DataFrame(
+        {"stage": rows["stage"], "people": people, "conversion": conversion.astype("Float64")}
+    )
+
+
+def bottleneck(run: PublishedRun, group: str, *, tool: str = "any", min_group_size: int = 0) -> str:
+    """One sentence naming the step where ``group`` loses the most people, from shown numbers only."""
+    steps = funnel(run, group, tool=tool, min_group_size=min_group_size).dropna(subset=["conversion"])
+    if steps.empty:
+        return f"Too few shown numbers for {_place(group)} to say where adoption stalls."
+    worst = steps.iloc[int(np.argmin(steps["conversion"].to_numpy(dtype=float)))]
+    position = STAGE_ORDER.index(str(worst["stage"]))
+    earlier, later = STAGE_LABELS[STAGE_ORDER[position - 1]], STAGE_LABELS[str(worst["stage"])]
+    return (
+        f"Adoption in {_place(group)} stalls most between the people who {earlier} and those who {later}: "
+        f"{worst['conversion']:.0%} make that step."
+    )
+
+
+def main_tool(weekly: pd.DataFrame) -> str:
+    """The tool most people used in a group's shown weeks (never "any": use has no common unit across
+    tools); "any" when no tool has a shown week, which charts then say."""
+    tools = weekly.loc[(weekly["tool"] != "any") & ~weekly["suppressed"]]
+    totals = pd.to_numeric(tools["wau"], errors="coerce").groupby(tools["tool"]).sum()
+    return str(totals.idxmax()) if len(totals) and totals.max() > 0 else "any"
 
 
 def markdown(text: str) -> Markdown:

@@ -31,6 +31,7 @@ ADDITIVE = {  # what the attacker knows adds up; written here, not imported from
     "activation": ["seat_holders", "activated"],
     "weekly_active": ["wau", "events"],
     "monthly_active": ["mau"],
+    "stages": ["people"],
 }
 AS_OF = date(2026, 10, 18)
 W1, W2 = "2026-10-05", "2026-10-12"
@@ -59,22 +60,6 @@ def _rows(table: str, cells: dict) -> pd.DataFrame:
     if table != "headcount":
         frame["people"] = frame[people]
     return frame
-
-
-def _across_tools(cells: dict) -> pd.DataFrame:
-    """Weekly rows per tool, plus tool "any" per department whose events are the sum of the tools."""
-    frame = _rows("weekly_active", cells)
-    departments = frame.loc[frame["group"] != "ALL"]
-    anys = departments.groupby(["group_by", "group", "week"], as_index=False)[["events"]].sum()
-    people = {g: v["any_users"] for (g, t, w), v in cells.items()}
-    anys["tool"] = "any"
-    anys["wau"] = anys["group"].map(people)
-    organisation = anys.groupby("week", as_index=False)[["events", "wau"]].sum()
-    organisation = organisation.assign(group_by="organisation", group="ALL", tool="any")
-    frame = pd.concat([frame, anys, organisation], ignore_index=True).drop(columns="any_users")
-    frame["events_per_user_mean"] = frame["events"] / frame["wau"]
-    frame["people"] = frame["wau"]
-    return frame.sort_values(["group_by", "group", "tool"], ignore_index=True)
 
 
 def _headcount_tree(teams: dict[tuple[str, str, str], int]) -> dict[str, pd.DataFrame]:
@@ -118,7 +103,7 @@ def _seats(holders: list[tuple[str, str]]) -> pd.DataFrame:
 def _activity(rows: list[tuple[str, str, str, int]]) -> pd.DataFrame:
     """(person, tool, day, events) rows of daily activity."""
     frame = pd.DataFrame(rows, columns=["person_id", "tool", "day", "events"])
-    return frame.assign(day=pd.to_datetime(frame["day"]), grain="day")
+    return frame.assign(day=pd.to_datetime(frame["day"]), grain="day", surface="chat")
 
 
 def _daily(people: list[str], tool: str, day: str, events: int = 10) -> list[tuple[str, str, str, int]]:
@@ -132,7 +117,7 @@ def attack(published: dict[str, pd.DataFrame], table: str, column: str, row: int
     """The tightest [low, high] for the hidden ``column`` of ``row`` of ``table``, from published cells.
 
     Every group is the sum of the groups one attribute finer that agree with it (same tool and period);
-    for weekly events, tool "any" is the sum of the tools; activated never exceeds seat holders."""
+    activated never exceeds seat holders. (Events have no total over tools: tool "any" publishes none.)"""
     frame = published[table].reset_index(drop=True)
     values = frame[column].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     unknown = list(np.flatnonzero(np.isnan(values)))
@@ -172,7 +157,8 @@ def _sums(frame: pd.DataFrame, table: str, column: str) -> list[tuple[int, list[
     else:
         labels = pd.DataFrame({"group": frame["group"].where(frame["group"] != "ALL", "")})
     split = (labels != "").to_numpy()
-    period = frame.get("week", frame.get("month", pd.Series("", index=frame.index))).astype(str).to_numpy()
+    slots = [frame[c].astype(str) for c in ("week", "month", "stage") if c in frame.columns]
+    period = pd.concat(slots, axis=1).agg("|".join, axis=1).to_numpy() if slots else np.full(len(frame), "")
     tool = frame["tool"].to_numpy() if "tool" in frame.columns else np.full(len(frame), "any")
     same_slot = (tool[:, None] == tool[None, :]) & (period[:, None] == period[None, :])
     found = []
@@ -182,12 +168,6 @@ def _sums(frame: pd.DataFrame, table: str, column: str) -> list[tuple[int, list[
             wanted = split[total].copy()
             wanted[finer] = True
             members = np.flatnonzero(same_slot[total] & (split == wanted).all(axis=1) & agree.all(axis=1))
-            if len(members):
-                found.append((total, list(members)))
-    if (table, column) == ("weekly_active", "events"):
-        same_group = (labels.to_numpy()[:, None, :] == labels.to_numpy()[None, :, :]).all(axis=2)
-        for total in np.flatnonzero(tool == "any"):
-            members = np.flatnonzero(same_group[total] & (period == period[total]) & (tool != "any"))
             if len(members):
                 found.append((total, list(members)))
     return found
@@ -250,6 +230,17 @@ def _heavy_user() -> dict[str, pd.DataFrame]:
     rows += _daily([f"Eng{i}" for i in range(30)], "openai_api", "2026-10-13", events=40)
     rows += _daily([f"HR{i}" for i in range(6)], "openai_api", "2026-10-13", events=5)
     rows += _daily([f"Ops{i}" for i in range(5)], "openai_api", "2026-10-13", events=100)
+    return _computed(people, activity=_activity(rows))
+
+
+def _two_tools() -> dict[str, pd.DataFrame]:
+    """Legal: 2 people use Copilot, 7 ChatGPT; were "any" events their sum, Copilot's would follow."""
+    people = _people({"Legal": 9, "Eng": 40, "Sales": 30})
+    rows = _daily(["Legal0", "Legal1"], "github_copilot", "2026-10-13", events=45)
+    rows += _daily([f"Legal{i}" for i in range(7)], "chatgpt_enterprise", "2026-10-13", events=30)
+    for tool in ("github_copilot", "chatgpt_enterprise"):
+        rows += _daily([f"Eng{i}" for i in range(30)], tool, "2026-10-13", events=20)
+        rows += _daily([f"Sales{i}" for i in range(12)], tool, "2026-10-13", events=8)
     return _computed(people, activity=_activity(rows))
 
 
@@ -420,20 +411,9 @@ ATTACKS = [
         ("weekly_active", "wau", {"group": "Legal", "week": W1}),
         id="a group with nobody active, hidden and not recoverable as zero",
     ),
-    pytest.param(  # Legal's copilot events = Legal's "any" events minus its chatgpt events
-        {
-            "weekly_active": _across_tools(
-                {
-                    ("Legal", "copilot", W1): {"wau": 2, "events": 90, "any_users": 8},
-                    ("Legal", "chatgpt", W1): {"wau": 7, "events": 210, "any_users": 8},
-                    ("Eng", "copilot", W1): {"wau": 30, "events": 900, "any_users": 45},
-                    ("Eng", "chatgpt", W1): {"wau": 40, "events": 800, "any_users": 45},
-                    ("Sales", "copilot", W1): {"wau": 9, "events": 100, "any_users": 20},
-                    ("Sales", "chatgpt", W1): {"wau": 18, "events": 300, "any_users": 20},
-                }
-            )
-        },
-        ("weekly_active", "events", {"group": "Legal", "tool": "copilot"}),
+    pytest.param(
+        _two_tools(),
+        ("weekly_active", "events", {"group_by": "department", "group": "Legal", "tool": "github_copilot"}),
         id="a hidden tool recovered by subtraction across tools",
     ),
 ]
@@ -489,6 +469,14 @@ def test_when_a_count_moved_by_one_since_the_last_run_then_the_new_value_is_with
     assert "revision" in set(record.loc[record["group"] == "Eng", "reason"])
     again, _ = _published(_headcount_tree(sizes), prior=before)  # nothing changed: the same release
     pd.testing.assert_frame_equal(again["headcount"], before["headcount"])
+
+
+def test_when_tools_are_counted_together_then_no_events_total_over_tools_is_published():
+    published, _ = _published(_two_tools())
+    weekly = published["weekly_active"]
+    together = weekly.loc[weekly["tool"] == "any"]
+    assert together["events"].isna().all() and together["events_per_user_median"].isna().all()
+    assert together["wau"].notna().any()  # people are still counted once whatever tools they used
 
 
 def test_when_a_rate_is_100_percent_then_the_row_stays_but_the_rate_and_its_count_go():

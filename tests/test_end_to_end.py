@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import pytest
 
+from adoption_kit import report
 from adoption_kit.publish import PublishedRun, open_run
 from adoption_kit.sources import SOURCES
 from conftest import shared_demo
@@ -51,17 +52,24 @@ def test_when_the_demo_runs_then_every_big_enough_department_has_a_report(projec
 
 def test_when_a_department_is_under_the_minimum_then_it_gets_no_numbers_and_no_report(project):
     run = _run(project)
-    for name in ("headcount", "activation", "weekly_active", "monthly_active"):
-        rows = run.table(name, group=TINY_DEPARTMENT)
-        assert len(rows) and rows["suppressed"].all(), name
-        numbers = rows.drop(
-            columns=["group_by", "group", "department", "team", "location", "tool", "week", "month"]
-            + ["suppressed"],
-            errors="ignore",
-        )
-        assert numbers.isna().all().all(), name
+    for name in ("headcount", "activation", "weekly_active", "monthly_active", "stages"):
+        everything = run.table(name)
+        assert not (everything["department"] == TINY_DEPARTMENT).any(), name  # left out, not even hidden
+    assert TINY_DEPARTMENT in run.manifest["left_out"]
+    groups = run.groups().set_index("group")
+    assert groups.at[TINY_DEPARTMENT, "status"] == "too_small" and pd.isna(
+        groups.at[TINY_DEPARTMENT, "people"]
+    )
     slug = TINY_DEPARTMENT.lower().replace(" ", "-")
     assert not (project.reports / run.period / slug / "adoption_overview.ipynb").exists()
+
+
+def test_when_the_demo_is_published_then_the_lagging_department_stalls_at_first_use(project):
+    run = _run(project)
+    funnel = report.funnel(run, "Legal").set_index("stage")
+    assert funnel.loc["first_use", "conversion"] < 0.6  # the demo rolls ChatGPT out to Legal last
+    assert "have access and those who used it once" in report.bottleneck(run, "Legal")
+    assert "have access and those who used it once" not in report.bottleneck(run, "Engineering")
 
 
 def test_when_the_workspace_is_written_then_it_holds_the_canonical_tables(project):

@@ -4,11 +4,10 @@ Only decisions live here (a reason per row, never a changed value); :mod:`adopti
 applies them. A run's tables are additive over its hierarchy of groups for their count columns: each
 person belongs to one department, team and location, so the organisation is the sum of its departments
 (and of its locations), a department the sum of its teams (and of its department x location cells), a
-location the sum of its department x location cells, for the same tool and period. ``weekly_active.events``
-is also additive across tools (tool ``any`` is the sum of the tools). Each such sum is a *line*: a total
-cell and its member cells. A line with exactly one hidden member, or whose hidden members add up to fewer
-than ``min_group_size``, would give a hidden value away by subtraction, so the smallest visible member is
-hidden too.
+location the sum of its department x location cells, for the same tool and period. Each such sum is a
+*line*: a total cell and its member cells. A line with exactly one hidden member, or whose hidden members
+add up to fewer than ``min_group_size``, would give a hidden value away by subtraction, so the smallest
+visible member is hidden too.
 
 Reasons for hiding a whole row: ``primary`` (fewer than ``min_group_size`` people behind it),
 ``turnover`` (the week's or month's active people differ from the previous period's only by a few joiners
@@ -43,9 +42,9 @@ ADDITIVE = {
     "activation": ("seat_holders", "activated"),
     "weekly_active": ("wau", "events"),
     "monthly_active": ("mau",),
+    "stages": ("people",),
 }
-ACROSS_TOOLS = {("weekly_active", "events")}  # every event belongs to one tool: tool "any" is their sum
-PERIOD_COLUMNS = ("week", "month")
+PERIOD_COLUMNS = ("week", "month", "stage")  # sums never mix periods (or funnel stages)
 # Cell-level reasons hide these columns of a row; the row (and the people it rests on) stays.
 EXTREME_RATES = {"activation": ("activation_rate", "activated", "seat_holders")}  # rate, count, out of
 MAGNITUDES = {
@@ -165,10 +164,13 @@ def plan(tables: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str], list[Line]
 
 def lines(table: pd.DataFrame, *, name: str, column: str) -> list[Line]:
     """Every sum the published ``column`` of ``table`` satisfies: each group is the sum of the groups one
-    attribute finer (for the same tool and period), and for some columns tool ``any`` the sum of the tools."""
-    frame = _frame(table)
+    attribute finer, for the same tool and period. (No column is published as a sum over tools: tool
+    ``any`` counts people once whatever they used, and has no events total.)"""
+    frame = _frame(table).loc[table[column].notna().to_numpy()]  # an empty cell is no published number
     attributes = [c for c in frame.columns if c.startswith("attr:")]
     finer = frame["level"].to_numpy()
+    level_of_row = np.full(len(table), -1)  # _split looks totals up by row position
+    level_of_row[frame["row"].to_numpy()] = finer
     found = []
     for level in np.unique(finer):
         level_attributes = [a for i, a in enumerate(attributes) if level & (1 << i)]
@@ -177,11 +179,10 @@ def lines(table: pd.DataFrame, *, name: str, column: str) -> list[Line]:
             parent_attributes = [a for a in level_attributes if a != dropped]
             if not (finer == parent_level).any():
                 continue  # e.g. teams alone are not published: only teams within departments
-            is_parent = finer == parent_level
-            involved = (finer == level) | is_parent
-            found += _split(frame.loc[involved], [*parent_attributes, "tool", "period"], is_parent)
-    if (name, column) in ACROSS_TOOLS:
-        found += _split(frame, [*attributes, "level", "period"], (frame["tool"] == ANY_TOOL).to_numpy())
+            involved = (finer == level) | (finer == parent_level)
+            found += _split(
+                frame.loc[involved], [*parent_attributes, "tool", "period"], level_of_row == parent_level
+            )
     return found
 
 
@@ -287,7 +288,7 @@ def _frame(table: pd.DataFrame) -> pd.DataFrame:
     period = pd.Series("", index=table.index, dtype="str")
     for column in PERIOD_COLUMNS:
         if column in table.columns:
-            period = table[column].astype("str")
+            period = period + "|" + table[column].astype("str")
     return pd.DataFrame(
         {
             **values,
