@@ -25,7 +25,7 @@ DEPARTMENTS = {
     SMALL_DEPARTMENT: (4, 4, 0, 4),
 }
 TOOLS = ("chatgpt_enterprise", "github_copilot", "any")
-TABLES = ("headcount", "activation", "weekly_active", "monthly_active", "suppressions")
+TABLES = ("headcount", "activation", "weekly_active", "monthly_active", "stages", "suppressions")
 
 
 def write_published_fixture(root: Path, period: str = "2026-10") -> Path:
@@ -34,11 +34,13 @@ def write_published_fixture(root: Path, period: str = "2026-10") -> Path:
     weeks = pd.date_range(end=pd.Period(period, "M").end_time.normalize(), periods=26, freq="W-MON")
     seats = _seats()
     weekly = _weekly_active(seats, weeks, rng)
+    activation = _activation(seats, weekly)
     tables = {
         "headcount": _headcount(),
-        "activation": _activation(seats, weekly),
+        "activation": activation,
         "weekly_active": _with_volume(weekly, rng),
         "monthly_active": _monthly_active(weekly, seats),
+        "stages": _stages(activation),
     }
     tables = {name: _with_organisation(frame) for name, frame in tables.items()}
     tables = {name: _suppress(frame) for name, frame in tables.items()}
@@ -105,9 +107,22 @@ def _with_volume(weekly: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame
     )
 
 
+def _stages(activation: pd.DataFrame) -> pd.DataFrame:
+    """Access (seat holders), first use (activated), then 80% and 60% of the stage before."""
+    repeat = np.round(activation["activated"] * 0.8).astype("int64")
+    counts = {
+        "access": activation["seat_holders"],
+        "first_use": activation["activated"],
+        "repeat_use": repeat,
+        "deeper_adoption": np.round(repeat * 0.6).astype("int64"),
+    }
+    frames = [activation[["group", "tool"]].assign(stage=stage, people=n) for stage, n in counts.items()]
+    return pd.concat(frames, ignore_index=True)
+
+
 def _with_organisation(frame: pd.DataFrame) -> pd.DataFrame:
     """Department rows plus the organisation's ("ALL"): counts add up, rates are recomputed."""
-    keys = [c for c in ("tool", "week", "month") if c in frame.columns]
+    keys = [c for c in ("tool", "week", "month", "stage") if c in frame.columns]
     counts = [c for c in frame.columns if c not in keys and pd.api.types.is_integer_dtype(frame[c])]
     if keys:
         organisation = frame.groupby(keys, as_index=False)[counts].sum()
@@ -134,7 +149,7 @@ def _suppress(frame: pd.DataFrame) -> pd.DataFrame:
     if "mau" in frame.columns:
         frame = frame.assign(stickiness=frame["mean_wau"] / frame["mau"])
     suppressed = (frame["people"] < MIN_GROUP_SIZE) | (frame["group"] == SMALL_DEPARTMENT)
-    keys = {"group_by", "group", "tool", "week", "month"}
+    keys = {"group_by", "group", "tool", "week", "month", "stage"}
     numbers = {
         c: frame[c].astype("Int64" if pd.api.types.is_integer_dtype(frame[c]) else "float64").mask(suppressed)
         for c in frame.columns
