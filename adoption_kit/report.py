@@ -12,12 +12,14 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
+from adoption_kit import metrics
 from adoption_kit.errors import KitError
 from adoption_kit.publish import ORGANISATION, PublishedRun
 
 KEY_COLUMNS = frozenset(
     {"group_by", "group", "department", "team", "location", "tool", "week", "month", "stage", "suppressed"}
 )
+TREND_CONFIDENCE = 0.95
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$&])")
 
 
@@ -136,6 +138,47 @@ def bottleneck(run: PublishedRun, group: str, *, tool: str = "any", min_group_si
         f"Adoption in {_place(group)} stalls most between the people who {earlier} and those who {later}: "
         f"{worst['conversion']:.0%} make that step."
     )
+
+
+def weekly_trend(run: PublishedRun, group: str, *, tool: str = "any", min_group_size: int = 0) -> str:
+    """One sentence on the straight-line trend of ``group``'s weekly active people, from shown weeks only."""
+    weekly = visible(run.table("weekly_active", group=group), threshold(run, min_group_size))
+    shown = weekly.loc[(weekly["tool"] == tool) & ~weekly["suppressed"]].astype({"wau": "float64"})
+    trend = metrics.active_users_trend(
+        shown, by=None, value="wau", period="week", confidence=TREND_CONFIDENCE
+    )
+    if trend.empty or pd.isna(trend["slope_per_week"].iloc[0]):
+        return f"Too few shown weeks for {_place(group)} to draw a trend."
+    row = trend.iloc[0]
+    direction = "grew" if row["slope_low"] > 0 else "fell" if row["slope_high"] < 0 else "held steady"
+    return (
+        f"Over {row['periods']} shown weeks, weekly active people in {_place(group)} {direction}: "
+        f"{row['slope_per_week']:+.1f} a week ({TREND_CONFIDENCE:.0%} interval {row['slope_low']:+.1f} to "
+        f"{row['slope_high']:+.1f}; weeks are not independent, so read it as the least uncertainty)."
+    )
+
+
+def what_moved(run: PublishedRun, *, min_group_size: int = 0) -> pd.DataFrame:
+    """Each department's monthly active people (any tool) in the run's month against the month before,
+    with a band, largest movers first; departments whose count is hidden in either month are left out."""
+    minimum = threshold(run, min_group_size)
+    monthly = visible(run.table("monthly_active"), minimum)
+    shown = monthly.loc[
+        (monthly["group_by"] == "department") & (monthly["tool"] == "any") & ~monthly["suppressed"]
+    ]
+    counts = pd.DataFrame(
+        {
+            "department": shown["group"],
+            "month": pd.to_datetime(shown["month"]),
+            "metric": "monthly active people",
+            "count": shown["mau"].astype("float64"),
+            "base": float("nan"),
+            "people": shown["people"].astype("float64"),
+        }
+    )
+    month = pd.Period(run.period, "M").start_time.date()
+    moved = metrics.month_over_month(counts, by="department", month=month, confidence=TREND_CONFIDENCE)
+    return moved[["department", "previous", "current", "change", "change_low", "change_high"]]
 
 
 def main_tool(weekly: pd.DataFrame) -> str:

@@ -95,3 +95,30 @@ def test_when_the_funnel_is_drawn_then_each_bar_is_labelled_with_its_count_and_c
 def test_when_a_group_has_several_tools_then_its_main_tool_is_the_most_used_shown_one(rows, expected):
     weekly = pd.DataFrame(rows, columns=["tool", "wau", "suppressed"]).astype({"wau": "Int64"})
     assert report.main_tool(weekly) == expected
+
+
+@pytest.fixture(scope="module")
+def fixture_run(tmp_path_factory) -> PublishedRun:
+    from tests.published_fixture import write_published_fixture
+
+    return PublishedRun.open(write_published_fixture(tmp_path_factory.mktemp("published")))
+
+
+def test_when_weekly_users_ramp_up_then_the_trend_says_they_grew(fixture_run):
+    text = report.weekly_trend(fixture_run, "ALL")  # the fixture ramps from 55% to 100% of its level
+    assert text.startswith("Over 26 shown weeks, weekly active people in the whole organisation grew: +")
+    assert "95% interval +" in text
+
+
+def test_when_a_group_has_no_shown_week_then_no_trend_is_drawn(fixture_run):
+    from tests.published_fixture import SMALL_DEPARTMENT
+
+    assert report.weekly_trend(fixture_run, SMALL_DEPARTMENT).startswith("Too few shown weeks")
+
+
+def test_when_months_are_compared_then_movers_come_largest_first_inside_their_bands(fixture_run):
+    moved = report.what_moved(fixture_run)
+    assert list(moved.columns) == ["department", "previous", "current", "change", "change_low", "change_high"]
+    assert moved["change"].abs().is_monotonic_decreasing
+    assert ((moved["change_low"] <= moved["change"]) & (moved["change"] <= moved["change_high"])).all()
+    assert (moved["change"] == moved["current"] - moved["previous"]).all()
