@@ -167,7 +167,7 @@ def publish(
     return PublishedRun.open(target)
 
 
-ATTRIBUTES = ("department", "team", "location")
+ATTRIBUTES = ("department", "team", "location", "job_function")
 # Every grouping a run publishes, as the roster attributes it splits by; each is the sum of the groupings
 # one attribute finer, and the gate protects them as one system (see privacy.suppression).
 GROUPINGS = {
@@ -176,6 +176,7 @@ GROUPINGS = {
     "location": ("location",),
     "team": ("department", "team"),
     "department_location": ("department", "location"),
+    "job_function": ("job_function",),
 }
 GROUP_SEPARATOR = " / "
 _GROUP_KEYS = ["group_by", "group", *ATTRIBUTES]
@@ -199,7 +200,7 @@ PEOPLE_BEHIND = {
 # AI tool" only: per team and tool nearly every cell rests on fewer than the minimum, so those cells would
 # be hidden anyway, and each one makes the gate's proof slower.
 WEEKLY_GROUPINGS = ("organisation", "department", "location")
-ANY_TOOL_ONLY = ("team", "department_location")
+ANY_TOOL_ONLY = ("team", "department_location", "job_function")
 
 
 def compute_tables(

@@ -17,7 +17,8 @@ from adoption_kit.errors import KitError
 from adoption_kit.publish import ORGANISATION, PublishedRun
 
 KEY_COLUMNS = frozenset(
-    {"group_by", "group", "department", "team", "location", "tool", "week", "month", "stage", "suppressed"}
+    {"group_by", "group", "department", "team", "location", "job_function", "tool", "week", "month"}
+    | {"stage", "suppressed"}
 )
 TREND_CONFIDENCE = 0.95
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$&])")

@@ -25,7 +25,7 @@ from adoption_kit.privacy.suppression import PRIMARY
 from adoption_kit.publish import KEYS, compute_frames
 
 K = 5
-ATTRIBUTES = ("department", "team", "location")
+ATTRIBUTES = ("department", "team", "location", "job_function")
 ADDITIVE = {  # what the attacker knows adds up; written here, not imported from the gate
     "headcount": ["people"],
     "activation": ["seat_holders", "activated"],
@@ -78,9 +78,7 @@ def _computed(
     people: pd.DataFrame, seats: pd.DataFrame | None = None, activity: pd.DataFrame | None = None
 ) -> dict[str, pd.DataFrame]:
     """Every table a run computes from person-level frames, exactly as ``adoption-kit publish`` does."""
-    people = people.assign(
-        job_function="x", level=None, tenure_band=None, **{a: people.get(a, "Anywhere") for a in ATTRIBUTES}
-    )
+    people = people.assign(level=None, tenure_band=None, **{a: people.get(a, "Anywhere") for a in ATTRIBUTES})
     seats = _seats([]) if seats is None else seats
     activity = _activity([]) if activity is None else activity
     return compute_frames(people, seats, activity, as_of=AS_OF, min_group_size=K)

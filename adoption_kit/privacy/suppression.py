@@ -35,7 +35,8 @@ REVISION = "revision"
 EXTREME_RATE = "extreme_rate"
 DOMINANCE = "dominance"
 ROW_REASONS = (PRIMARY, TURNOVER, REVISION, COMPLEMENTARY)
-ATTRIBUTES = ("department", "team", "location")  # the hierarchy's attribute columns, when a table has them
+# The hierarchy's attribute columns, when a table has them.
+ATTRIBUTES = ("department", "team", "location", "job_function")
 
 ADDITIVE = {
     "headcount": ("people",),
