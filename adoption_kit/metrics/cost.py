@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from adoption_kit.metrics.query import ANY_TOOL, MONTH, Grouping, key_columns, run_sql
+from adoption_kit.metrics.query import ANY_TOOL, MONTH, Grouping, result_keys, run_sql
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ def seat_reallocation(
     Columns ``tool, from_<by>..., to_<by>..., seats_to_move, idle_seats, demand, people``.
     """
     use = seat_use(seats, activity, people, by=by, as_of=as_of, rule=rule)
-    keys = [] if by is None else key_columns(by)
+    keys = result_keys(by)
     internal = use.assign(seats_to_move=use[["idle_seats", "demand"]].min(axis=1))
     residual = internal.assign(
         idle_left=internal["idle_seats"] - internal["seats_to_move"],

@@ -14,9 +14,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from adoption_kit.metrics.query import NO_LIMIT, Grouping, active_periods, key_columns, run_sql
+from adoption_kit.metrics.query import NO_LIMIT, Grouping, active_periods, result_keys, run_sql
 
 _DAY = "CASE grain WHEN 'day' THEN day END"
 _DAYS_PER_WEEK = 7.0
@@ -75,7 +74,7 @@ def active_users_trend(
     ``slope_per_week, slope_low, slope_high`` (empty with fewer than three periods) and ``people``: the
     largest count in the series, a lower bound on the distinct people behind the row.
     """
-    keys = [*([] if by is None else key_columns(by)), "tool"]
+    keys = [*result_keys(by), "tool"]
     frame = series[[*keys, period, value]].dropna(subset=[value])
     start = frame.groupby(keys)[period].transform("min")
     weeks = (frame[period] - start).dt.days / _DAYS_PER_WEEK
@@ -96,6 +95,8 @@ def active_users_trend(
     residual = (summary["yy"] - slope * summary["xy"]).clip(lower=0)
     freedom = summary["periods"] - 2
     error = np.sqrt(residual / freedom.where(freedom > 0) / summary["xx"])
+    from scipy import stats  # imported here: scipy.stats costs half a second at every start of the kit
+
     margin = stats.t.ppf(0.5 + confidence / 2, freedom.where(freedom > 0)) * error
     result = summary.assign(
         level_at_start=summary["mean_y"] - slope * summary["mean_x"],

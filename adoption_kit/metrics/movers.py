@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from adoption_kit.metrics.query import Grouping, key_columns
+from adoption_kit.metrics.query import Grouping, result_keys
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def month_over_month(
     of the change, largest first: rates and counts are not on one scale, so they are never ranked together.
     """
     keys = [
-        *([] if by is None else key_columns(by)),
+        *result_keys(by),
         *(["tool"] if "tool" in metrics.columns else []),
         "metric",
     ]
@@ -60,7 +60,7 @@ def month_over_month(
         metrics.loc[months == current_month, columns], on=keys, suffixes=("_previous", "_current")
     )
     is_rate = paired["base_previous"].notna() & paired["base_current"].notna()
-    z = stats.norm.ppf(0.5 + confidence / 2)
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
     rates = _rate_change(paired, z)
     counts = _count_change(paired, z)
     changes = pd.DataFrame(

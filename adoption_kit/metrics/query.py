@@ -65,6 +65,11 @@ def active_periods(period: str, name: str, *, keep_events: bool = False) -> str:
     """
 
 
+def result_keys(by: Grouping) -> list[str]:
+    """The grouping's columns in a result of :func:`run_sql` (none for the whole organisation)."""
+    return [] if by is None else key_columns(by)
+
+
 def key_columns(by: Grouping) -> list[str]:
     """The roster attributes a grouping splits by (a placeholder column for the whole organisation)."""
     if by is None:

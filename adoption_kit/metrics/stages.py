@@ -24,7 +24,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from adoption_kit.metrics.query import ANY_TOOL, WEEK, Grouping, key_columns, run_sql
+from adoption_kit.metrics.query import ANY_TOOL, WEEK, Grouping, result_keys, run_sql
 
 STAGES = ("access", "first_use", "repeat_use", "deeper_adoption")
 
@@ -87,7 +87,7 @@ def adoption_stages(
         seat_pools=seat_pools,
         activity=activity,
     )
-    keys = [*_keys(by), "tool"]
+    keys = [*result_keys(by), "tool"]
     funnel = counts.melt(id_vars=keys, value_vars=list(STAGES), var_name="stage", value_name="people")
     funnel = funnel.sort_values(keys, kind="stable", ignore_index=True)
     previous = funnel.groupby(keys, sort=False)["people"].shift(1)
@@ -104,7 +104,7 @@ def bottleneck_stages(
     Only steps that start from at least ``min_group_size`` people are considered; a group with none gets no
     row. Columns ``[by...], tool, bottleneck, conversion, people`` (``people``: the group's access count).
     """
-    keys = [*_keys(by), "tool"]
+    keys = [*result_keys(by), "tool"]
     ordered = funnel.assign(order=funnel["stage"].map({stage: i for i, stage in enumerate(STAGES)}))
     ordered = ordered.sort_values([*keys, "order"], ignore_index=True)
     grouped = ordered.groupby(keys, sort=False)["people"]
@@ -231,8 +231,3 @@ def _stage_parameters(as_of: date, rule: StageRule) -> dict:
         "deep_events": rule.deep_weekly_events * rule.window_weeks,
         "deep_surfaces": rule.deep_surfaces,
     }
-
-
-def _keys(by: Grouping) -> list[str]:
-    """The grouping's columns in a result (none for the organisation)."""
-    return [] if by is None else key_columns(by)
