@@ -128,7 +128,7 @@ def load_settings(root: Path | None = None, *, overrides_file: Path | None = Non
                 timeout_seconds=int(batch.get("timeout_seconds", 600)),
             ),
             free_text=free_text_actions(values.get("free_text") or {}, path=root / PARAMETERS_FILE),
-            dominance=dominance_rule(values.get("dominance") or {}, path=root / PARAMETERS_FILE),
+            dominance=options(values, "dominance", Dominance(), path=root / PARAMETERS_FILE),
             noise=NoiseSettings.from_mapping(values.get("noise")),
             metrics=metric_settings(values, path=root / PARAMETERS_FILE),
         )
@@ -142,40 +142,30 @@ def load_settings(root: Path | None = None, *, overrides_file: Path | None = Non
 
 def metric_settings(values: dict[str, Any], *, path: Path | None = None) -> MetricSettings:
     """Each metric's section of the parameters (defaults for sections or keys left out)."""
-    sections = {}
-    for section in dataclasses.fields(MetricSettings):
-        rule = section.default_factory()
-        configured = values.get(section.name) or {}
-        known = {f.name for f in dataclasses.fields(rule)}
-        unknown = sorted(set(configured) - known)
-        try:
-            if unknown:
-                raise TypeError(f"{unknown[0]!r} is not a setting")
-            sections[section.name] = dataclasses.replace(rule, **configured)
-        except (TypeError, ValueError, ConfigError) as error:
-            raise ConfigError(
-                f"{section.name}: {error}",
-                path=path,
-                column=section.name,
-                expected=f"settings among {', '.join(sorted(known))}",
-            ) from error
+    sections = {
+        section.name: options(values, section.name, section.default_factory(), path=path)
+        for section in dataclasses.fields(MetricSettings)
+    }
     return MetricSettings(**sections)
 
 
-def dominance_rule(configured: dict[str, Any], *, path: Path | None = None) -> Dominance:
-    """The (n,k) rule from ``dominance: {contributors: n, share: k}`` (defaults for what is left out)."""
-    rule = Dominance(**{k: v for k, v in configured.items() if k in ("contributors", "share")})
-    unknown = sorted(set(configured) - {"contributors", "share"})
-    good_n = isinstance(rule.contributors, int) and rule.contributors >= 1
-    good_k = isinstance(rule.share, int | float) and 0 < rule.share <= 1
-    if unknown or not (good_n and good_k):
+def options(values: dict[str, Any], section: str, default: Any, *, path: Path | None = None) -> Any:
+    """The frozen dataclass ``default`` with the keys of ``values[section]`` replaced; an unknown key or a
+    value the dataclass refuses is a ConfigError naming the section."""
+    configured = values.get(section) or {}
+    known = {f.name for f in dataclasses.fields(default)}
+    unknown = sorted(set(configured) - known)
+    try:
+        if unknown:
+            raise TypeError(f"{unknown[0]!r} is not a setting")
+        return dataclasses.replace(default, **configured)
+    except (TypeError, ValueError, ConfigError) as error:
         raise ConfigError(
-            f"dominance: {unknown[0]!r} is not a setting" if unknown else f"dominance is {configured!r}",
+            f"{section}: {error}",
             path=path,
-            column="dominance",
-            expected="contributors: a whole number of at least 1, share: a fraction in (0, 1]",
-        )
-    return rule
+            column=section,
+            expected=f"settings among {', '.join(sorted(known))}",
+        ) from error
 
 
 def free_text_actions(configured: dict[str, Any], *, path: Path | None = None) -> dict[str, str]:

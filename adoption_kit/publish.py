@@ -23,7 +23,7 @@ from adoption_kit.privacy import ledger
 from adoption_kit.privacy.budget import PrivacyBudget
 from adoption_kit.privacy.noise import NoiseSettings, noisy_distinct_counts
 from adoption_kit.privacy.release import DEFAULT_DOMINANCE, release_run
-from adoption_kit.privacy.suppression import Dominance
+from adoption_kit.privacy.suppression import MAGNITUDES, Dominance
 from adoption_kit.workspace import Workspace
 
 PUBLISHED_ENV = "ADOPTION_KIT_PUBLISHED"
@@ -298,19 +298,19 @@ def _weekly(
     dominance: Dominance,
 ) -> pd.DataFrame:
     """WAU and the volume of use per active person, one row per group, tool and week, with gate inputs."""
-    wau = metrics.weekly_active_users(activity, people, by=by, until=as_of)
-    volume = metrics.events_per_active_user(activity, people, by=by, until=as_of).drop(columns="active_users")
+    # the active people behind each week's events are its weekly active users: one query gives both
+    volume = metrics.events_per_active_user(activity, people, by=by, until=as_of)
+    wau = volume.rename(columns={"active_users": "wau"})
     shares = metrics.top_contributors_share(
         activity, people, by=by, until=as_of, contributors=dominance.contributors
     )
     turnover = metrics.changes_only_by_joiners_and_leavers(
         activity, people, by=by, until=as_of, period="week", fewer_than=min_group_size
     )
-    weekly = wau.merge(volume).merge(shares).merge(turnover)
+    weekly = wau.merge(shares).merge(turnover)
     # Events are counted in each tool's own unit (messages, accepted suggestions, API requests): summed
     # over tools they mean nothing, and their sum would let a hidden tool's total be subtracted out.
-    magnitudes = ["events", "events_per_user_mean", "events_per_user_median", "events_per_user_p90"]
-    weekly.loc[weekly["tool"] == metrics.ANY_TOOL, magnitudes] = float("nan")
+    weekly.loc[weekly["tool"] == metrics.ANY_TOOL, list(MAGNITUDES["weekly_active"])] = float("nan")
     return weekly
 
 

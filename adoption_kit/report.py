@@ -102,7 +102,6 @@ def headline(run: PublishedRun, group: str, *, min_group_size: int = 0) -> str:
     return " ".join(sentences)
 
 
-STAGE_ORDER = ("access", "first_use", "repeat_use", "deeper_adoption")
 STAGE_LABELS = {
     "access": "have access",
     "first_use": "used it once",
@@ -118,7 +117,7 @@ def funnel(run: PublishedRun, group: str, *, tool: str = "any", min_group_size: 
     when the earlier one rests on at least the minimum (never from a count the gate hid)."""
     minimum = threshold(run, min_group_size)
     rows = visible(run.table("stages", group=group), minimum)
-    rows = rows.loc[rows["tool"] == tool].set_index("stage").reindex(list(STAGE_ORDER)).reset_index()
+    rows = rows.loc[rows["tool"] == tool].set_index("stage").reindex(list(metrics.STAGES)).reset_index()
     people = pd.to_numeric(rows["people"], errors="coerce").astype("Float64")
     before = people.shift(1)
     conversion = (people / before).where(before >= minimum)
@@ -133,8 +132,8 @@ def bottleneck(run: PublishedRun, group: str, *, tool: str = "any", min_group_si
     if steps.empty:
         return f"Too few shown numbers for {_place(group)} to say where adoption stalls."
     worst = steps.iloc[int(np.argmin(steps["conversion"].to_numpy(dtype=float)))]
-    position = STAGE_ORDER.index(str(worst["stage"]))
-    earlier, later = STAGE_LABELS[STAGE_ORDER[position - 1]], STAGE_LABELS[str(worst["stage"])]
+    position = metrics.STAGES.index(str(worst["stage"]))
+    earlier, later = STAGE_LABELS[metrics.STAGES[position - 1]], STAGE_LABELS[str(worst["stage"])]
     return (
         f"Adoption in {_place(group)} stalls most between the people who {earlier} and those who {later}: "
         f"{worst['conversion']:.0%} make that step."

@@ -38,11 +38,18 @@ from adoption_kit.metrics.daily import TrendRule, active_users_trend, daily_acti
 from adoption_kit.metrics.movers import MoverRule, month_over_month
 from adoption_kit.metrics.power_users import PowerUserRule, power_users
 from adoption_kit.metrics.query import ANY_TOOL, GROUPABLE
-from adoption_kit.metrics.stages import StageRule, adoption_stages, bottleneck_stages, time_to_first_use
+from adoption_kit.metrics.stages import (
+    STAGES,
+    StageRule,
+    adoption_stages,
+    bottleneck_stages,
+    time_to_first_use,
+)
 
 __all__ = [
     "ANY_TOOL",
     "GROUPABLE",
+    "STAGES",
     "BenchmarkRule",
     "ConsumptionRule",
     "CrossToolOptions",

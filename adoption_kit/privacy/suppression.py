@@ -70,6 +70,15 @@ class Dominance:
     contributors: int = 2
     share: float = 0.85
 
+    def __post_init__(self) -> None:
+        whole = isinstance(self.contributors, int) and self.contributors >= 1
+        fraction = isinstance(self.share, int | float) and 0 < self.share <= 1
+        if not (whole and fraction):
+            raise ValueError(
+                f"contributors {self.contributors!r}, share {self.share!r}: contributors must be a whole "
+                "number of at least 1 and share a fraction in (0, 1]"
+            )
+
 
 @dataclass(frozen=True)
 class Line:
