@@ -68,6 +68,7 @@ def _ingest(settings: Settings, arguments: argparse.Namespace) -> int:
         pseudonymizer=pseudonymizer,
         source=arguments.source,
         free_text=settings.free_text,
+        use_cases=settings.use_cases,
     )
     print(report.as_text())
     print(f"\nWorkspace written to {report.workspace.path}")
@@ -84,6 +85,7 @@ def _rekey(settings: Settings, arguments: argparse.Namespace) -> int:
         new_key_file=arguments.new_key_file,
         destroy_old_key=arguments.destroy_old_key,
         free_text=settings.free_text,
+        use_cases=settings.use_cases,
     )
     print(report.as_text())
     return 0
@@ -174,7 +176,8 @@ def _published_run(settings: Settings, arguments: argparse.Namespace):
         min_group_size=settings.min_group_size,
         dominance=settings.dominance,
         noise=settings.noise,
-        stages=settings.metrics.stages,
+        rules=settings.metrics,
+        groupings=settings.groupings,
     )
 
 

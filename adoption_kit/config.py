@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import yaml
 
 from adoption_kit.errors import ConfigError
 from adoption_kit.metrics import (
+    GROUPABLE,
     BenchmarkRule,
     ConsumptionRule,
     CrossToolOptions,
@@ -24,6 +26,7 @@ from adoption_kit.metrics import (
 from adoption_kit.privacy.noise import NoiseSettings
 from adoption_kit.privacy.suppression import Dominance
 from adoption_kit.schema import TEXT_KINDS
+from adoption_kit.use_cases import UseCaseRules
 
 PARAMETERS_FILE = Path("parameters") / "org.yaml"
 KEY_ENV = "ADOPTION_KIT_KEY"
@@ -79,6 +82,8 @@ class Settings:
     dominance: Dominance = field(default_factory=Dominance)
     noise: NoiseSettings = field(default_factory=NoiseSettings)
     metrics: MetricSettings = field(default_factory=lambda: MetricSettings())
+    use_cases: UseCaseRules = field(default_factory=UseCaseRules)
+    groupings: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.min_group_size < SMALLEST_ALLOWED_GROUP:
@@ -131,6 +136,8 @@ def load_settings(root: Path | None = None, *, overrides_file: Path | None = Non
             dominance=options(values, "dominance", Dominance(), path=root / PARAMETERS_FILE),
             noise=NoiseSettings.from_mapping(values.get("noise")),
             metrics=metric_settings(values, path=root / PARAMETERS_FILE),
+            use_cases=UseCaseRules.from_mapping(values.get("use_cases"), path=root / PARAMETERS_FILE),
+            groupings=added_groupings(values.get("groupings") or {}, path=root / PARAMETERS_FILE),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ConfigError(
@@ -138,6 +145,23 @@ def load_settings(root: Path | None = None, *, overrides_file: Path | None = Non
             path=root / PARAMETERS_FILE,
             expected="min_group_size, paths.{raw,workspace,published,reports} and key_file",
         ) from error
+
+
+def added_groupings(configured: dict[str, Any], *, path: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """The ``groupings:`` section: a name per added grouping and the roster attributes it splits by."""
+    found = {}
+    for name, attributes in configured.items():
+        attributes = [attributes] if isinstance(attributes, str) else attributes
+        unknown = [a for a in attributes or [None] if a not in GROUPABLE]
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", str(name)) or unknown:
+            raise ConfigError(
+                f"groupings.{name}: {attributes!r}",
+                path=path,
+                column=f"groupings.{name}",
+                expected=f"a lower-case name and a list of roster attributes among {', '.join(GROUPABLE)}",
+            )
+        found[str(name)] = tuple(attributes)
+    return found
 
 
 def metric_settings(values: dict[str, Any], *, path: Path | None = None) -> MetricSettings:

@@ -3,7 +3,8 @@
 Every ingested file is one export, known by the hash of its bytes (the same file twice is skipped). An
 export that is the full account of a tool's activity over some days (its coverage) replaces, for those
 days, the rows of any earlier export; an earlier export arriving late changes nothing there. Rows outside
-every coverage, and the other tables, keep the latest export's value per key.
+every coverage, and the other tables, keep the latest export's value per key. Hours (``activity_hours``)
+follow their day: they stay, go or are replaced with the activity of their person, tool and day.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from adoption_kit import schema
 from adoption_kit.sources.base import Extract
 
 ACTIVITY_DAY = ["tool", "grain", "day"]
+PERSON_DAY = ["person_id", "tool", "day"]
+HOUR = [*PERSON_DAY, "hour"]
+EARLIER = "workspace"  # the export_id of rows the workspace already held (their export is not kept)
 
 
 def export_id(path: Path) -> str:
@@ -53,12 +57,13 @@ def settle_activity(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Previous rows plus fresh ones (tagged ``export_id``), each (tool, grain, day) from its latest export.
 
-    Returns the settled activity and one row per fresh export and outcome ("won" days it took over from
-    an earlier export, "lost" days where a later export already stood), for the ingest report.
+    Returns the settled activity, each row still tagged with its ``export_id`` (``EARLIER`` for previous
+    rows), and one row per fresh export and outcome ("won" days it took over from an earlier export,
+    "lost" days where a later export already stood), for the ingest report.
     """
     rank = ranks(ledger)
     winner = _winners(pd.concat([previous[ACTIVITY_DAY], fresh[ACTIVITY_DAY]]), ledger, rank)
-    old = previous.merge(winner, on=ACTIVITY_DAY, how="left")
+    old = previous.assign(export_id=EARLIER).merge(winner, on=ACTIVITY_DAY, how="left")
     keep_old = old["winner"].isna() | ~old["winner"].isin(fresh_exports)
     new = fresh.merge(winner, on=ACTIVITY_DAY, how="left")
     keep_new = new["winner"].isna() | (new["winner"] == new["export_id"])
@@ -67,8 +72,23 @@ def settle_activity(
         ignore_index=True,
     ).sort_values("rank", kind="stable")
     keys = ["person_id", "tool", "day", "grain", "surface"]
-    settled = settled.drop_duplicates(keys, keep="last").drop(columns=["winner", "rank", "export_id"])
+    settled = settled.drop_duplicates(keys, keep="last").drop(columns=["winner", "rank"])
     return settled, _overlaps(old.loc[~keep_old], new.loc[~keep_new], winner)
+
+
+def settle_hours(previous: pd.DataFrame, fresh: list[pd.DataFrame], activity: pd.DataFrame) -> pd.DataFrame:
+    """The previous hours and the fresh ones (tagged ``export_id``) whose person, tool and day kept an
+    activity row from the same export in the settled ``activity`` (tagged as :func:`settle_activity` does).
+
+    So an hour stays, goes or is replaced exactly when its day's activity does. Two exports whose rows of
+    one person, tool and day both stand (other surfaces) add their hours up, as the day adds their events.
+    """
+    earlier = schema.conform("activity_hours", previous).assign(export_id=EARLIER)
+    tagged = [schema.conform("activity_hours", f).assign(export_id=f["export_id"]) for f in fresh]
+    hours = pd.concat([earlier, *tagged], ignore_index=True)
+    standing = activity[[*PERSON_DAY, "export_id"]].drop_duplicates()
+    kept = hours.merge(standing, on=[*PERSON_DAY, "export_id"])
+    return kept.groupby(HOUR, as_index=False)[["events", "throttled"]].sum(min_count=1)
 
 
 def latest_per_key(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:

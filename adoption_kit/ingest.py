@@ -26,6 +26,7 @@ from adoption_kit.errors import InputFileError, WorkspaceError
 from adoption_kit.privacy.pseudonym import Pseudonymizer
 from adoption_kit.privacy.scrub import Scrubber
 from adoption_kit.sources.base import Extract
+from adoption_kit.use_cases import UseCaseRules, prompt_tasks
 from adoption_kit.workspace import Workspace, write_workspace
 
 LATEST_WINS = {
@@ -41,6 +42,7 @@ ROSTER_SOURCE = "hr_roster"
 # Kinds a period report restates in full: a later export's texts replace earlier ones on the days it spans.
 RESTATED_TEXTS = ("gpt_name", "gpt_description", "gpt_url", "project_name", "user_role")
 TEXTS_DROPPED = "texts not stored (free_text: drop in the parameters)"
+DEFAULT_USE_CASES = UseCaseRules()
 
 
 @dataclass(frozen=True)
@@ -108,11 +110,14 @@ def ingest(
     pseudonymizer: Pseudonymizer,
     source: str | None = None,
     free_text: Mapping[str, str] = SCRUB_ALL,
+    use_cases: UseCaseRules = DEFAULT_USE_CASES,
 ) -> IngestReport:
     """Add every export under ``paths`` to the workspace (creating it if needed), in one atomic step.
 
     ``free_text`` says per kind of text whether it is scrubbed and stored (``scrub``) or never stored
     (``drop``); kinds it leaves out are scrubbed (``Settings.free_text`` holds the configured ones).
+    ``use_cases`` (``Settings.use_cases``) classifies every stored prompt into ``tasks`` anew whenever
+    there are new files to ingest.
     """
     previous = _previous_tables(workspace, pseudonymizer)
     files = {exports.export_id(path): path for path in discover(paths)}
@@ -135,6 +140,8 @@ def ingest(
     }
     resolutions = _scrub_texts(resolutions, extracts, skipped, pseudonymizer, free_text=free_text)
     tables, overlaps = _settle(previous, resolutions, ledger)
+    prompts = prompt_tasks(tables["texts"], use_cases)
+    tables["tasks"] = pd.concat([tables["tasks"], prompts], ignore_index=True)
     tables |= {"people": people, "identities": known_identities, "exports": ledger}
     reports = _source_reports(extracts, resolutions, overlaps, skipped)
     manifest = {
@@ -163,10 +170,7 @@ def _previous_tables(workspace: Path, pseudonymizer: Pseudonymizer) -> dict[str,
             path=workspace,
             expected=f"the key with id {current.manifest.get('key_id')}, or a new workspace folder",
         )
-    return {
-        name: current.table(name) if (workspace / f"{name}.parquet").is_file() else schema.empty(name)
-        for name in schema.TABLES
-    }
+    return {name: current.table(name) for name in schema.TABLES}
 
 
 def _people_and_identities(
@@ -283,17 +287,20 @@ def _settle(
     in_time = sorted(resolutions, key=rank.get)
     fresh = {
         name: [r.tables[name].assign(export_id=e) for e in in_time if name in (r := resolutions[e]).tables]
-        for name in ("activity", "seats", "survey", "texts", *LATEST_WINS)
+        for name in ("activity", "activity_hours", "tasks", "seats", "survey", "texts", *LATEST_WINS)
     }
     new_activity = pd.concat(fresh["activity"], ignore_index=True) if fresh["activity"] else None
     if new_activity is None:
-        activity, overlaps = previous["activity"], pd.DataFrame(columns=["export_id", "won", "lost"])
+        activity = previous["activity"].assign(export_id=exports.EARLIER)
+        overlaps = pd.DataFrame(columns=["export_id", "won", "lost"])
     else:
         activity, overlaps = exports.settle_activity(
             previous["activity"], new_activity, ledger, fresh_exports=set(resolutions)
         )
     tables = {
         "activity": activity,
+        "activity_hours": exports.settle_hours(previous["activity_hours"], fresh["activity_hours"], activity),
+        "tasks": _vendor_tasks(previous["tasks"], fresh["tasks"], activity),
         "seats": _seats([previous["seats"], *fresh["seats"]]),
         "survey": pd.concat([previous["survey"], *fresh["survey"]], ignore_index=True),
         "texts": _texts(previous["texts"], fresh["texts"]),
@@ -319,6 +326,20 @@ def _texts(previous: pd.DataFrame, fresh: list[pd.DataFrame]) -> pd.DataFrame:
     replaced = earlier["day"].between(earlier["first"], earlier["last"]).fillna(False).to_numpy(dtype=bool)
     kept = earlier.loc[~replaced].drop(columns=["first", "last"])
     return pd.concat([kept, new], ignore_index=True).drop_duplicates(ignore_index=True)
+
+
+def _vendor_tasks(previous: pd.DataFrame, fresh: list[pd.DataFrame], activity: pd.DataFrame) -> pd.DataFrame:
+    """Vendor-classified tasks whose person, tool, day and grain kept activity from the same export.
+
+    So they stay, go or are replaced with their export's activity; for one key the latest export's row
+    wins. Rows classified from prompts are left out: ingest rebuilds them from all stored prompts.
+    """
+    earlier = schema.conform("tasks", previous.loc[previous["source"].eq("vendor")])
+    tasks = pd.concat([earlier.assign(export_id=exports.EARLIER), *fresh], ignore_index=True)
+    standing = activity[["person_id", "tool", "day", "grain", "export_id"]].drop_duplicates()
+    kept = tasks.merge(standing, on=["person_id", "tool", "day", "grain", "export_id"])
+    keys = ["person_id", "tool", "day", "grain", "category", "source"]
+    return kept.drop_duplicates(keys, keep="last").drop(columns="export_id")
 
 
 def _seats(frames: list[pd.DataFrame]) -> pd.DataFrame:

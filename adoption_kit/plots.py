@@ -45,6 +45,14 @@ TOOL_LABELS = {
     "any": "Any AI tool",
 }
 OTHER_TOOL_COLOUR = "#949494"
+TOOLS_USED = "tools_used:"  # monthly_active rows of people by how many tools they used, not tools
+ALL_SHOWN_TOOLS = "all shown tools"  # the use-case mix over the shown tools' events
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+PROFILE_AXES = {  # slot: (axis label, ticks, tick labels)
+    "hour": ("hour of the day (UTC)", list(range(0, 24, 3)), [f"{h:02d}:00" for h in range(0, 24, 3)]),
+    "weekday": ("day of the week", list(range(1, 8)), list(WEEKDAYS)),
+}
+USE_CASES = ("writing", "coding", "research", "summarization", "data_analysis", "image", "other")
 TOO_FEW_NOTE = "Too few people to show.\nGroups under the minimum size are hidden, never shown as zero."
 HOUSE_RC = {
     "figure.figsize": (8.0, 4.0),
@@ -106,8 +114,11 @@ def activation_bars(activation: pd.DataFrame, *, ax: Axes | None = None) -> Axes
     return ax
 
 
-def weekly_active_lines(weekly_active: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """People active in each week, one line per tool."""
+def weekly_active_lines(
+    weekly_active: pd.DataFrame, *, trend: pd.DataFrame | None = None, ax: Axes | None = None
+) -> Axes:
+    """People active in each week, one line per tool; ``trend`` (:func:`adoption_kit.report.weekly_trend_fit`)
+    adds its fitted straight line, dashed, in the colour of its tool."""
     data = _one_group(weekly_active, ["tool", "week", "wau"], "weekly_active")
     ax = _axes(ax)
     ax.set_title("People active each week", loc="left")
@@ -115,6 +126,8 @@ def weekly_active_lines(weekly_active: pd.DataFrame, *, ax: Axes | None = None) 
     if wide.empty:
         return _too_few(ax)
     _lines(ax, wide)
+    if trend is not None and len(trend) and pd.notna(trend["slope_per_week"].iloc[0]):
+        _trend_line(ax, trend.iloc[0], wide.index)
     ax.set(xlabel="Week starting", ylabel="Active people", ylim=(0, None))
     return ax
 
@@ -122,6 +135,7 @@ def weekly_active_lines(weekly_active: pd.DataFrame, *, ax: Axes | None = None) 
 def stickiness_lines(monthly_active: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Stickiness (average weekly active people / monthly active people) per month, one line per tool."""
     data = _one_group(monthly_active, ["tool", "month", "stickiness"], "monthly_active")
+    data = data.loc[~data["tool"].str.startswith(TOOLS_USED)]
     ax = _axes(ax)
     ax.set_title("Stickiness: weekly active as a share of monthly active", loc="left")
     wide = _wide(data, index="month", value="stickiness")
@@ -187,6 +201,156 @@ def stage_funnel(funnel: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
+def cost_bars(costs: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Cost per active person of each tool in US dollars, one bar per tool whose cost is shown.
+
+    ``costs`` is :func:`adoption_kit.report_costs.cost_per_tool`'s frame (its "all tools" row in dark)."""
+    data = _report_frame(costs, ["tool", "cost_per_active_user", "mau"], "cost per tool").dropna(
+        subset=["cost_per_active_user"]
+    )
+    ax = _axes(ax)
+    ax.set_title("Cost per active person and tool (US dollars, the run's month)", loc="left")
+    if data.empty:
+        return _too_few(ax)
+    labels = data["tool"].map(lambda tool: "All tools" if tool == "all tools" else tool_label(tool))
+    colours = [
+        TOOL_COLOURS["any"] if tool == "all tools" else tool_palette([tool])[tool] for tool in data["tool"]
+    ]
+    positions = np.arange(len(data))[::-1]
+    bars = ax.barh(positions, _floats(data["cost_per_active_user"]), color=colours)
+    texts = [
+        f"${cost:,.0f} ({mau:,.0f} active)"
+        for cost, mau in zip(_floats(data["cost_per_active_user"]), _floats(data["mau"]), strict=True)
+    ]
+    ax.bar_label(bars, labels=texts, padding=4)
+    ax.set_yticks(positions, labels.tolist())
+    ax.set(
+        xlabel="US dollars per active person",
+        xlim=(0, np.nanmax(_floats(data["cost_per_active_user"])) * 1.5),
+    )
+    return ax
+
+
+def seat_use_bars(seats: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Seats per tool split into active (used in the last 30 days) and idle, for tools where both are shown.
+
+    ``seats`` is :func:`adoption_kit.report_costs.seat_use`'s frame."""
+    data = _report_frame(seats, ["tool", "active_seats", "idle_seats", "license_efficiency"], "seat use")
+    data = data.dropna(subset=["active_seats", "idle_seats"])
+    ax = _axes(ax)
+    ax.set_title("Seats used in the last 30 days, and idle seats", loc="left")
+    if data.empty:
+        return _too_few(ax)
+    data = data.set_index("tool").loc[_ordered(data["tool"])].reset_index()
+    positions = np.arange(len(data))[::-1]
+    active, idle = _floats(data["active_seats"]), _floats(data["idle_seats"])
+    colours = list(tool_palette(data["tool"]).values())
+    ax.barh(positions, active, color=colours, label="Active")
+    bars = ax.barh(positions, idle, left=active, color=colours, alpha=0.3, label="Idle")
+    ax.bar_label(
+        bars, labels=[f"{share:.0%} used" for share in _floats(data["license_efficiency"])], padding=4
+    )
+    ax.set_yticks(positions, [tool_label(tool) for tool in data["tool"]])
+    ax.set(xlabel="Seats", xlim=(0, np.nanmax(active + idle) * 1.25))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return ax
+
+
+def tools_per_person_bars(tools: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Share of the month's active people who used 1, 2, or 3 or more AI tools, one bar each.
+
+    ``tools`` is :func:`adoption_kit.report_tools.tools_per_person`'s frame."""
+    data = _report_frame(tools, ["tools", "people", "share"], "tools per person").dropna(subset=["share"])
+    ax = _axes(ax)
+    ax.set_title("How many AI tools each active person used this month", loc="left")
+    if data.empty:
+        return _too_few(ax)
+    bars = ax.bar(data["tools"].tolist(), _floats(data["share"]), color=TOOL_COLOURS["any"])
+    ax.bar_label(bars, labels=[f"{people:,.0f}" for people in _floats(data["people"])], padding=2)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(xlabel="AI tools used", ylabel="Share of active people", ylim=(0, 1))
+    return ax
+
+
+def power_user_lines(shares: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Power users as a share of each tool's monthly active people, one line per tool.
+
+    ``shares`` is :func:`adoption_kit.report_tools.power_user_share`'s frame."""
+    data = _report_frame(shares, ["tool", "month", "share"], "power-user share")
+    ax = _axes(ax)
+    ax.set_title("Power users as a share of monthly active people", loc="left")
+    wide = _wide(data.assign(suppressed=data["share"].isna()), index="month", value="share")
+    if wide.empty:
+        return _too_few(ax)
+    _lines(ax, wide)
+    months = mdates.MonthLocator()
+    ax.xaxis.set(major_locator=months, major_formatter=mdates.ConciseDateFormatter(months))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(xlabel="Month", ylabel="Power users / monthly active", ylim=(0, None))
+    return ax
+
+
+def profile_lines(profile: pd.DataFrame, *, slot: str = "hour", ax: Axes | None = None) -> Axes:
+    """Each tool's share of its events per ``slot`` ("hour" of the day in UTC, or "weekday"), one line per
+    tool. ``profile`` is :func:`adoption_kit.report_patterns.hourly_profile`'s (or weekday's) table."""
+    ax = _axes(ax)
+    ax.set_title(f"When AI is used: share of each tool's events by {PROFILE_AXES[slot][0]}", loc="left")
+    if profile.empty:
+        return _too_few(ax)
+    data = _report_frame(profile, ["tool", slot, "share"], f"{slot} profile")
+    wide = _wide(data.assign(suppressed=data["share"].isna()), index=slot, value="share")
+    if wide.empty:
+        return _too_few(ax)
+    _lines(ax, wide)
+    label, ticks, names = PROFILE_AXES[slot]
+    ax.set_xticks(ticks, names)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(xlabel=label[0].upper() + label[1:], ylabel="Share of the tool's events", ylim=(0, None))
+    return ax
+
+
+def use_case_bars(mix: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Each tool's events split by use case, one stacked bar per tool (shares of its shown events).
+
+    ``mix`` is :func:`adoption_kit.report_patterns.use_case_mix`'s table."""
+    ax = _axes(ax)
+    ax.set_title("What AI is used for: share of each tool's events by use case", loc="left")
+    if mix.empty:
+        return _too_few(ax)
+    data = _report_frame(mix, ["tool", "category", "share"], "use-case mix")
+    wide = data.pivot(index="tool", columns="category", values="share").dropna(how="all")
+    if wide.empty:
+        return _too_few(ax)
+    order = _ordered(wide.index.difference([ALL_SHOWN_TOOLS])) + [ALL_SHOWN_TOOLS] * (
+        ALL_SHOWN_TOOLS in wide.index
+    )
+    categories = [c for c in USE_CASES if c in wide.columns] + sorted(set(wide.columns) - set(USE_CASES))
+    wide = wide.loc[order, categories].astype("float64").fillna(0.0)
+    positions = np.arange(len(wide))[::-1]
+    left = np.zeros(len(wide))
+    for category, colour in zip(categories, sns.color_palette("colorblind", len(categories)), strict=True):
+        ax.barh(positions, wide[category], left=left, color=colour, label=category.replace("_", " "))
+        left += wide[category].to_numpy()
+    ax.set_yticks(
+        positions,
+        [tool_label(tool) if tool != ALL_SHOWN_TOOLS else "All shown tools" for tool in wide.index],
+    )
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(xlabel="Share of the tool's shown events", xlim=(0, 1))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return ax
+
+
+def _trend_line(ax: Axes, fit: pd.Series, weeks: pd.Index) -> None:
+    """The fitted straight line from its first period to the last week drawn."""
+    span = pd.DatetimeIndex([fit["first_period"], weeks.max()])
+    level = fit["level_at_start"] + fit["slope_per_week"] * (span - span[0]).days.to_numpy() / 7
+    colour = tool_palette([fit["tool"]])[fit["tool"]]
+    label = f"Trend: {tool_label(fit['tool'])}"
+    ax.plot(span, level, color=colour, linestyle="--", linewidth=1.5, label=label)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+
+
 def _one_group(frame: pd.DataFrame, columns: Sequence[str], table: str) -> pd.DataFrame:
     """The table, checked: it has the columns this chart needs and at most one group."""
     missing = [c for c in ["group", *columns, "suppressed"] if c not in frame.columns]
@@ -203,6 +367,18 @@ def _one_group(frame: pd.DataFrame, columns: Sequence[str], table: str) -> pd.Da
             expected=f"one group's rows, e.g. run.table({table!r}, group=...)",
         )
     return frame.assign(suppressed=frame["suppressed"].fillna(True).astype(bool))
+
+
+def _report_frame(frame: pd.DataFrame, columns: Sequence[str], what: str) -> pd.DataFrame:
+    """A report frame, checked: it has the columns this chart needs."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise KitError(
+            f"the {what} frame has no column(s) {', '.join(missing)}",
+            column=missing[0],
+            expected=f"the {what} frame of adoption_kit's report modules",
+        )
+    return frame
 
 
 def _wide(data: pd.DataFrame, *, index: str, value: str) -> pd.DataFrame:

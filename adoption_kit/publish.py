@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -17,18 +18,19 @@ import pandas as pd
 
 from adoption_kit import metrics, schema
 from adoption_kit.atomic import replace_directory
-from adoption_kit.config import load_settings
-from adoption_kit.errors import WorkspaceError
+from adoption_kit.config import MetricSettings, load_settings
+from adoption_kit.errors import ConfigError, WorkspaceError
 from adoption_kit.privacy import ledger
 from adoption_kit.privacy.budget import PrivacyBudget
 from adoption_kit.privacy.noise import NoiseSettings, noisy_distinct_counts
 from adoption_kit.privacy.release import DEFAULT_DOMINANCE, release_run
-from adoption_kit.privacy.suppression import MAGNITUDES, Dominance
+from adoption_kit.privacy.suppression import ATTRIBUTES, MAGNITUDES, SEAT_HOLDERS, Dominance
 from adoption_kit.workspace import Workspace
 
 PUBLISHED_ENV = "ADOPTION_KIT_PUBLISHED"
 NO_NOISE = NoiseSettings()
-DEFAULT_STAGES = metrics.StageRule()
+DEFAULT_RULES = MetricSettings()
+NO_GROUPINGS: Mapping[str, tuple[str, ...]] = {}
 ORGANISATION = "ALL"
 MANIFEST = "manifest.json"
 PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -119,17 +121,24 @@ def publish(
     min_group_size: int,
     dominance: Dominance = DEFAULT_DOMINANCE,
     noise: NoiseSettings = NO_NOISE,
-    stages: metrics.StageRule = DEFAULT_STAGES,
+    rules: MetricSettings = DEFAULT_RULES,
+    groupings: Mapping[str, tuple[str, ...]] = NO_GROUPINGS,
 ) -> PublishedRun:
     """Compute every table of ``period`` (default: the last month with data), gate them against the
-    release ledger, record them in the ledger, then write them. With ``noise`` enabled the run also
-    publishes ``noisy_monthly_active`` (see :func:`noisy_monthly_active`)."""
+    release ledger, record them in the ledger, then write them. ``groupings`` adds groupings by roster
+    attributes (see :func:`compute_frames`). With ``noise`` enabled the run also publishes
+    ``noisy_monthly_active`` (see :func:`noisy_monthly_active`)."""
     period = period or workspace.manifest["last_day"][:7]
     if not PERIOD_PATTERN.match(period):
         raise WorkspaceError(f"period {period!r} is not a month", expected="YYYY-MM")
     as_of = (pd.Period(period, freq="M").end_time).date()
     computed = compute_tables(
-        workspace, as_of=as_of, min_group_size=min_group_size, dominance=dominance, stages=stages
+        workspace,
+        as_of=as_of,
+        min_group_size=min_group_size,
+        dominance=dominance,
+        rules=rules,
+        groupings=groupings,
     )
     released = release_run(
         computed,
@@ -167,7 +176,6 @@ def publish(
     return PublishedRun.open(target)
 
 
-ATTRIBUTES = ("department", "team", "location", "job_function")
 # Every grouping a run publishes, as the roster attributes it splits by; each is the sum of the groupings
 # one attribute finer, and the gate protects them as one system (see privacy.suppression).
 GROUPINGS = {
@@ -183,24 +191,81 @@ _GROUP_KEYS = ["group_by", "group", *ATTRIBUTES]
 KEYS = {
     "headcount": _GROUP_KEYS,
     "activation": [*_GROUP_KEYS, "tool"],
+    "seat_use": [*_GROUP_KEYS, "tool", "status"],
     "weekly_active": [*_GROUP_KEYS, "tool", "week"],
     "monthly_active": [*_GROUP_KEYS, "tool", "month"],
+    "power_users": [*_GROUP_KEYS, "tool", "month"],
+    "tool_overlaps": [*_GROUP_KEYS, "tool", "month"],
+    "tool_moves": [*_GROUP_KEYS, "tool", "month"],
     "stages": [*_GROUP_KEYS, "tool", "stage"],
+    "benchmarks": [*_GROUP_KEYS, "tool", "metric"],
+    "hourly_profile": [*_GROUP_KEYS, "tool", "hour"],
+    "weekday_profile": [*_GROUP_KEYS, "tool", "weekday"],
+    "use_cases": [*_GROUP_KEYS, "tool", "month", "category"],
 }
 PEOPLE_BEHIND = {
     "headcount": "people",
     "activation": "seat_holders",
+    "seat_use": "people",
     "weekly_active": "wau",
     "monthly_active": "mau",
+    "power_users": "power_users",
+    "tool_overlaps": "people",
+    "tool_moves": "people",
     "stages": "people",
+    "benchmarks": "people",
+    "hourly_profile": "people",
+    "weekday_profile": "people",
+    "use_cases": "people",
 }
+SLOTS = ("week", "month", "stage", "status", "metric", "hour", "weekday", "category")  # a row's place
+TOOLS_USED = "tools_used:"  # monthly_active rows of people by how many tools they used (parts of "any")
+PAIR = " & "  # a tool_overlaps row: people who used both tools in the month
+MOVE = " -> "  # a tool_moves row: people who dropped one tool for the other
 
 
-# Weekly series stop at departments and locations, and the finest groupings get monthly figures for "any
-# AI tool" only: per team and tool nearly every cell rests on fewer than the minimum, so those cells would
-# be hidden anyway, and each one makes the gate's proof slower.
-WEEKLY_GROUPINGS = ("organisation", "department", "location")
+ALL_GROUPINGS = tuple(GROUPINGS)
+# The groupings each table is published for. Weekly series, stages and power users stop at departments
+# (and locations): finer, nearly every cell per tool rests on fewer than the minimum, so it would be hidden
+# anyway, and each one makes the gate's proof slower; seat use goes down to teams, where seats are moved.
+# The finest groupings get monthly figures for "any AI tool" only. Money, the number of tools people use,
+# tool pairs and moves are published for the organisation: per department most of them rest on a few
+# people, and each hidden one forces the gate to hide whole rows of a neighbour (its active people too).
+PUBLISHED_FOR = {
+    "headcount": ALL_GROUPINGS,
+    "activation": ALL_GROUPINGS,
+    "seat_use": ("organisation", "department", "team"),
+    "weekly_active": ("organisation", "department", "location"),
+    "monthly_active": ALL_GROUPINGS,
+    "power_users": ("organisation", "department"),
+    "tool_overlaps": ("organisation",),
+    "tool_moves": ("organisation",),
+    "stages": ("organisation", "department", "location"),
+    "benchmarks": ("organisation", "department"),
+    "hourly_profile": ("organisation", "department"),
+    "weekday_profile": ("organisation", "department"),
+    "use_cases": ("organisation", "department"),
+}
 ANY_TOOL_ONLY = ("team", "department_location", "job_function")
+# A grouping the parameters add (``groupings:``, by any roster attributes) gets what the finest built-in
+# ones get: headcount, seat activation and monthly active people of any AI tool.
+ADDED_GROUPING_TABLES = ("headcount", "activation", "monthly_active")
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """The person-level frames a run's tables are computed from, and the run's settings."""
+
+    people: pd.DataFrame
+    seats: pd.DataFrame
+    seat_pools: pd.DataFrame
+    activity: pd.DataFrame
+    activity_hours: pd.DataFrame
+    tasks: pd.DataFrame
+    as_of: date
+    min_group_size: int
+    dominance: Dominance
+    rules: MetricSettings
 
 
 def compute_tables(
@@ -209,21 +274,26 @@ def compute_tables(
     as_of: date,
     min_group_size: int,
     dominance: Dominance = DEFAULT_DOMINANCE,
-    stages: metrics.StageRule = DEFAULT_STAGES,
+    rules: MetricSettings = DEFAULT_RULES,
+    groupings: Mapping[str, tuple[str, ...]] = NO_GROUPINGS,
 ) -> dict[str, pd.DataFrame]:
     """Every group-level table of a run from the workspace (see :func:`compute_frames`)."""
-    people, seats, seat_pools, activity = (
-        workspace.table(name) for name in ("people", "seats", "seat_pools", "activity")
+    people, seats, seat_pools, activity, activity_hours, tasks = (
+        workspace.table(name)
+        for name in ("people", "seats", "seat_pools", "activity", "activity_hours", "tasks")
     )
     return compute_frames(
         people,
         seats,
         activity,
         seat_pools=seat_pools,
+        activity_hours=activity_hours,
+        tasks=tasks,
         as_of=as_of,
         min_group_size=min_group_size,
         dominance=dominance,
-        stages=stages,
+        rules=rules,
+        groupings=groupings,
     )
 
 
@@ -233,46 +303,65 @@ def compute_frames(
     activity: pd.DataFrame,
     *,
     seat_pools: pd.DataFrame | None = None,
+    activity_hours: pd.DataFrame | None = None,
+    tasks: pd.DataFrame | None = None,
     as_of: date,
     min_group_size: int,
     dominance: Dominance = DEFAULT_DOMINANCE,
-    stages: metrics.StageRule = DEFAULT_STAGES,
+    rules: MetricSettings = DEFAULT_RULES,
+    groupings: Mapping[str, tuple[str, ...]] = NO_GROUPINGS,
 ) -> dict[str, pd.DataFrame]:
     """Every group-level table of a run, before the gate: each row with its group's attributes, the
-    ``people`` it rests on, and the gate's person-derived inputs (dominance shares, turnover flags).
+    ``people`` it rests on, and the gate's person-derived inputs (dominance shares, turnover flags, the
+    counts behind an extreme rate).
 
     Departments with fewer than ``min_group_size`` people on ``as_of`` are left out of every table, the
-    organisation's rows included (see :func:`departments_under_minimum`). The adoption stages are
-    published as counts only: conversions and the bottleneck are worked out by
-    the reports from the counts the gate lets through (:mod:`adoption_kit.report`)."""
+    organisation's rows included (see :func:`departments_under_minimum`), and so are their seat pools.
+    Shares whose parts and whole are published elsewhere (conversion between adoption stages, the share of
+    power users, of people using two tools, license efficiency) are not published: the reports work them
+    out from the counts the gate lets through (:mod:`adoption_kit.report`). ``groupings`` adds groupings
+    by roster attributes (name: attributes) to the built-in ones, with the tables of
+    ``ADDED_GROUPING_TABLES``."""
+    published_for = _published_for(groupings)
     seat_pools = schema.empty("seat_pools") if seat_pools is None else seat_pools
     left_out = departments_under_minimum(people, as_of=as_of, min_group_size=min_group_size)
-    people = people.loc[~people["department"].isin(left_out)]
+    inputs = _Inputs(
+        people=people.loc[~people["department"].isin(left_out)],
+        seats=schema.conform("seats", seats),
+        seat_pools=seat_pools.loc[~seat_pools["department"].isin(left_out)],
+        activity=schema.conform("activity", activity),
+        activity_hours=schema.empty("activity_hours") if activity_hours is None else activity_hours,
+        tasks=schema.empty("tasks") if tasks is None else tasks,
+        as_of=as_of,
+        min_group_size=min_group_size,
+        dominance=dominance,
+        rules=rules,
+    )
     computed: dict[str, list[pd.DataFrame]] = {name: [] for name in KEYS}
-    for group_by, by in GROUPINGS.items():
-        grouping = by or None
-        frames = {
-            "headcount": metrics.headcount(people, by=grouping, as_of=as_of),
-            "activation": metrics.seat_activation(seats, activity, people, by=grouping, as_of=as_of),
-            "monthly_active": metrics.monthly_active_users(activity, people, by=grouping, until=as_of).merge(
-                metrics.changes_only_by_joiners_and_leavers(
-                    activity, people, by=grouping, until=as_of, period="month", fewer_than=min_group_size
-                )
-            ),
-        }
-        if group_by in WEEKLY_GROUPINGS:
-            frames["weekly_active"] = _weekly(activity, people, grouping, as_of, min_group_size, dominance)
-            frames["stages"] = metrics.adoption_stages(
-                people, seats, seat_pools, activity, by=grouping, as_of=as_of, rule=stages
-            ).drop(columns="conversion")
-        if group_by in ANY_TOOL_ONLY:
-            monthly = frames["monthly_active"]
-            frames["monthly_active"] = monthly.loc[monthly["tool"] == metrics.ANY_TOOL]
-        for name, frame in frames.items():
+    for group_by, by in (GROUPINGS | dict(groupings)).items():
+        for name in [n for n, names in published_for.items() if group_by in names]:
+            frame = _BUILDERS[name](inputs, by or None)
+            if name == "monthly_active" and (group_by in ANY_TOOL_ONLY or group_by in groupings):
+                frame = frame.loc[frame["tool"] == metrics.ANY_TOOL]
             computed[name].append(_labelled(frame, group_by, by))
     return {
         name: pd.concat(frames, ignore_index=True).assign(people=lambda f, n=name: f[PEOPLE_BEHIND[n]])
         for name, frames in computed.items()
+    }
+
+
+def _published_for(groupings: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """The groupings each table is published for, with the added ones; an added grouping may not take a
+    built-in one's name."""
+    clash = sorted(set(groupings) & set(GROUPINGS))
+    if clash:
+        raise ConfigError(
+            f"grouping {clash[0]!r} is built in", column=f"groupings.{clash[0]}", expected="another name"
+        )
+    added = tuple(groupings)
+    return {
+        name: names + (added if name in ADDED_GROUPING_TABLES else ())
+        for name, names in PUBLISHED_FOR.items()
     }
 
 
@@ -289,29 +378,225 @@ def departments_under_minimum(people: pd.DataFrame, *, as_of: date, min_group_si
     return sorted(set(people["department"]) - set(sizes["department"]) | set(small))
 
 
-def _weekly(
-    activity: pd.DataFrame,
-    people: pd.DataFrame,
-    by: tuple[str, ...] | None,
-    as_of: date,
-    min_group_size: int,
-    dominance: Dominance,
-) -> pd.DataFrame:
-    """WAU and the volume of use per active person, one row per group, tool and week, with gate inputs."""
+Grouping = tuple[str, ...] | None
+
+
+def _headcount(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
+    return metrics.headcount(inputs.people, by=by, as_of=inputs.as_of)
+
+
+def _activation(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
+    return metrics.seat_activation(inputs.seats, inputs.activity, inputs.people, by=by, as_of=inputs.as_of)
+
+
+def _seat_use(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
+    """Per group and tool, two rows of people: ``active`` seats (their holder used the tool lately: license
+    efficiency is active / seat holders, idle seats the rest) and ``demand`` (people using the tool without
+    a seat of their own). Each is its own count, so the gate can hide one without the other."""
+    use = metrics.seat_use(
+        inputs.seats, inputs.activity, inputs.people, by=by, as_of=inputs.as_of, rule=inputs.rules.cost
+    )
+    keys = [*metrics.result_keys(by), "tool"]
+    active = use[keys].assign(status="active", people=use["active_seats"], **{SEAT_HOLDERS: use["seats"]})
+    demand = use[keys].assign(status="demand", people=use["demand"])
+    return pd.concat([active, demand], ignore_index=True)
+
+
+def _monthly(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
+    """MAU, mean WAU and stickiness with the turnover flag. For the organisation also the month's mean DAU
+    (day-grain tools only), each tool's cost, and the active people by how many tools they used.
+
+    A mean of a few people a day cannot be hidden in an interval as wide as the minimum, so groups get
+    weekly and monthly figures only."""
+    activity, people, as_of = inputs.activity, inputs.people, inputs.as_of
+    monthly = metrics.monthly_active_users(activity, people, by=by, until=as_of).merge(
+        metrics.changes_only_by_joiners_and_leavers(
+            activity, people, by=by, until=as_of, period="month", fewer_than=inputs.min_group_size
+        )
+    )
+    if by:
+        return monthly
+    daily = metrics.daily_active_users(activity, people, by=None, until=as_of)
+    daily = daily.assign(month=daily["day"].dt.to_period("M").dt.start_time.astype(monthly["month"].dtype))
+    monthly = monthly.merge(daily.groupby(["tool", "month"], as_index=False)["dau"].mean(), how="left")
+    return pd.concat([_with_cost(inputs, monthly), _tools_used(inputs)], ignore_index=True)
+
+
+def _tools_used(inputs: _Inputs) -> pd.DataFrame:
+    """The month's active people by how many tools they used, as rows of ``monthly_active`` whose tool is
+    ``tools_used:<n>``: they are the parts of tool ``any``, and the gate protects that sum too."""
+    counts = metrics.active_people_by_tool_count(
+        inputs.activity, inputs.people, by=None, until=inputs.as_of, options=inputs.rules.cross_tool
+    )
+    counts = counts.assign(tool=TOOLS_USED + counts["tools"], isolates_turnover=False)
+    return counts.drop(columns="tools").rename(columns={"people": "mau"})
+
+
+def _with_cost(inputs: _Inputs, monthly: pd.DataFrame) -> pd.DataFrame:
+    """``monthly`` with each tool's seat and usage cost and its cost per active person. Tool ``any`` has
+    none: its total would let a hidden tool's cost be subtracted out (the reports add up shown tools)."""
+    cost = metrics.cost_per_active_user(
+        inputs.seats,
+        inputs.seat_pools,
+        inputs.activity,
+        inputs.people,
+        first_month=pd.Timestamp(monthly["month"].min() if len(monthly) else inputs.as_of).date(),
+        last_month=inputs.as_of,
+        contributors=inputs.dominance.contributors,
+    )
+    cost = cost.loc[cost["tool"] != metrics.ANY_TOOL].drop(columns=["people", "cost"])
+    return monthly.merge(cost.astype({"month": monthly["month"].dtype}), how="left", on=["tool", "month"])
+
+
+def _power_users(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
+    """Power users per group, tool and month. Their share is not published with them: its denominator
+    (MAU) is, in ``monthly_active``, and the two tables may hide different rows."""
+    found = metrics.power_users(
+        inputs.activity,
+        inputs.people,
+        by=by,
+        period="month",
+        until=inputs.as_of,
+        rule=inputs.rules.power_users,
+    )
+    return found.drop(columns="power_user_share")
+
+
+def _overlaps(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
+    """People who used both tools of a pair in a month, with each tool's people who did not use the other
+    (the gate's inputs: a Venn region of a few people would be told by the published MAUs)."""
+    pairs = metrics.tool_overlaps(inputs.activity, inputs.people, by=by, until=inputs.as_of)
+    return pairs.assign(
+        tool=pairs["tool_a"] + PAIR + pairs["tool_b"],
+        people=pairs["people_both"],
+        only_a=pairs["people_a"] - pairs["people_both"],
+        only_b=pairs["people_b"] - pairs["people_both"],
+    )[[*metrics.result_keys(by), "tool", "month", "people", "only_a", "only_b"]]
+
+
+def _moves(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
+    """People who dropped one tool for another from one month to the next (where one substitutes another)."""
+    moves = metrics.tool_moves(inputs.activity, inputs.people, by=by, until=inputs.as_of)
+    return moves.assign(tool=moves["from_tool"] + MOVE + moves["to_tool"], people=moves["moved"])[
+        [*metrics.result_keys(by), "tool", "month", "people"]
+    ]
+
+
+def _weekly(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
+    """WAU and the volume of use per active person, one row per group, tool and week, with the requests
+    the service throttled (tools whose source reports them) and the gate's inputs."""
+    activity, people, as_of = inputs.activity, inputs.people, inputs.as_of
     # the active people behind each week's events are its weekly active users: one query gives both
     volume = metrics.events_per_active_user(activity, people, by=by, until=as_of)
     wau = volume.rename(columns={"active_users": "wau"})
     shares = metrics.top_contributors_share(
-        activity, people, by=by, until=as_of, contributors=dominance.contributors
+        activity, people, by=by, until=as_of, contributors=inputs.dominance.contributors
     )
     turnover = metrics.changes_only_by_joiners_and_leavers(
-        activity, people, by=by, until=as_of, period="week", fewer_than=min_group_size
+        activity, people, by=by, until=as_of, period="week", fewer_than=inputs.min_group_size
     )
-    weekly = wau.merge(shares).merge(turnover)
+    throttled = metrics.throttled_requests(activity, people, by=by, until=as_of)
+    throttled = throttled[[*metrics.result_keys(by), "tool", "week", "throttled"]]
+    throttled = throttled.astype({"week": wau["week"].dtype})
+    weekly = wau.merge(shares).merge(turnover).merge(throttled, how="left")
     # Events are counted in each tool's own unit (messages, accepted suggestions, API requests): summed
     # over tools they mean nothing, and their sum would let a hidden tool's total be subtracted out.
     weekly.loc[weekly["tool"] == metrics.ANY_TOOL, list(MAGNITUDES["weekly_active"])] = float("nan")
     return weekly
+
+
+def _stages(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
+    stages = metrics.adoption_stages(
+        inputs.people,
+        inputs.seats,
+        inputs.seat_pools,
+        inputs.activity,
+        by=by,
+        as_of=inputs.as_of,
+        rule=inputs.rules.stages,
+    )
+    return stages.drop(columns="conversion")
+
+
+BENCHMARKED_TOOLS = (metrics.ANY_TOOL, "chatgpt_enterprise")  # the bundled figures are about ChatGPT
+
+
+def _benchmarks(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
+    """The figures the kit can place against reference tables, over the run's month, for all tools and for
+    ChatGPT Enterprise (the population of the bundled figures); the reports add the reference values."""
+    since = inputs.as_of.replace(day=1)
+    observed = [
+        metrics.observed_metrics(
+            inputs.activity,
+            inputs.seats,
+            inputs.people,
+            by=by[0] if by else None,
+            tool=tool,
+            since=since,
+            until=inputs.as_of,
+            rule=inputs.rules.benchmarks,
+            contributors=inputs.dominance.contributors,
+        ).assign(tool=tool)
+        for tool in BENCHMARKED_TOOLS
+    ]
+    return pd.concat(observed, ignore_index=True)
+
+
+def _hourly(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
+    """Events and active people per UTC hour of the run's month, per tool (event-level sources only)."""
+    hours = metrics.hourly_profile(
+        inputs.activity_hours,
+        inputs.people,
+        by=by,
+        since=inputs.as_of.replace(day=1),
+        until=inputs.as_of,
+        contributors=inputs.dominance.contributors,
+    )
+    return _per_tool(hours.drop(columns=["share", "throttled"]))
+
+
+def _weekdays(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
+    """Events and active people per weekday of the run's month, per tool (day-grain sources only)."""
+    weekdays = metrics.weekday_profile(
+        inputs.activity,
+        inputs.people,
+        by=by,
+        since=inputs.as_of.replace(day=1),
+        until=inputs.as_of,
+        contributors=inputs.dominance.contributors,
+    )
+    return _per_tool(weekdays.drop(columns="share"))
+
+
+def _use_cases(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
+    """Classified events and their people per use case, tool and month."""
+    mix = metrics.use_case_mix(
+        inputs.tasks, inputs.people, by=by, until=inputs.as_of, contributors=inputs.dominance.contributors
+    )
+    return _per_tool(mix.drop(columns="share"))
+
+
+def _per_tool(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without its tool "any" rows: events of different tools are not added up in a published
+    table (their sum would let a hidden tool's events be subtracted out); shares are the reports' work."""
+    return frame.loc[frame["tool"] != metrics.ANY_TOOL].reset_index(drop=True)
+
+
+_BUILDERS = {
+    "headcount": _headcount,
+    "activation": _activation,
+    "seat_use": _seat_use,
+    "weekly_active": _weekly,
+    "monthly_active": _monthly,
+    "power_users": _power_users,
+    "tool_overlaps": _overlaps,
+    "tool_moves": _moves,
+    "stages": _stages,
+    "benchmarks": _benchmarks,
+    "hourly_profile": _hourly,
+    "weekday_profile": _weekdays,
+    "use_cases": _use_cases,
+}
 
 
 def _labelled(frame: pd.DataFrame, group_by: str, by: tuple[str, ...]) -> pd.DataFrame:
@@ -361,8 +646,8 @@ def noisy_monthly_active(
 
 def _suppression_table(record: pd.DataFrame) -> pd.DataFrame:
     columns = ["table", "group_by", "group", *ATTRIBUTES, "tool", "period", "reason"]
-    period = pd.Series(pd.NA, index=record.index, dtype="object")
-    for column in ("week", "month", "stage"):  # the row's slot: its period, or its funnel stage
-        if column in record.columns:
-            period = period.fillna(record[column])
+    period = pd.Series("", index=record.index, dtype="str")
+    for column in [c for c in SLOTS if c in record.columns]:  # the row's slots: period, stage, hour...
+        value = record[column].astype("str").where(record[column].notna(), "")
+        period = period.where(value == "", period.where(period == "", period + GROUP_SEPARATOR) + value)
     return record.assign(period=period).reindex(columns=columns).astype("str")

@@ -42,6 +42,7 @@ from adoption_kit.privacy.pseudonym import (
     pending_key_path,
     retired_key_path,
 )
+from adoption_kit.use_cases import UseCaseRules
 from adoption_kit.workspace import Workspace, write_workspace
 
 LEDGER_DATES = ["exported_at", "ingested_at"]
@@ -107,9 +108,10 @@ def rekey(
     new_key_file: Path | None = None,
     destroy_old_key: bool = False,
     free_text: Mapping[str, str] = ingest.SCRUB_ALL,
+    use_cases: UseCaseRules = ingest.DEFAULT_USE_CASES,
 ) -> RekeyReport:
     """Replace the workspace's key by a new one (generated, or ``new_key_file``), re-reading ``paths``
-    with the same ``free_text`` settings as the ingests that made the workspace."""
+    with the same ``free_text`` and ``use_cases`` settings as the ingests that made the workspace."""
     if os.environ.get(KEY_ENV):
         raise ConfigError(
             f"rekey replaces the key file, but the key comes from ${KEY_ENV}",
@@ -137,7 +139,9 @@ def rekey(
     files = _ledger_files(ledger, found, inputs=paths)
     new = _pending_pseudonymizer(pending, new_key_file, workspace=workspace, old=old)
     try:
-        tables = _reread(ledger, files, workspace=workspace, pseudonymizer=new, free_text=free_text)
+        tables = _reread(
+            ledger, files, workspace=workspace, pseudonymizer=new, free_text=free_text, use_cases=use_cases
+        )
         _check_bijection(current, tables, new.old_to_new, old_key_id=old.key_id)
         manifest = current.manifest | {
             "key_id": new.key_id,
@@ -217,6 +221,7 @@ def _reread(
     workspace: Path,
     pseudonymizer: Pseudonymizer,
     free_text: Mapping[str, str],
+    use_cases: UseCaseRules,
 ) -> dict[str, pd.DataFrame]:
     """Replay the original ingests, batch by batch in ledger order, into a staging folder; its tables.
 
@@ -230,7 +235,13 @@ def _reread(
     try:
         for _, exported in order.groupby(batch, sort=True):
             replayed += [files[export] for export in exported["export_id"]]
-            ingest.ingest(replayed, workspace=staging, pseudonymizer=pseudonymizer, free_text=free_text)
+            ingest.ingest(
+                replayed,
+                workspace=staging,
+                pseudonymizer=pseudonymizer,
+                free_text=free_text,
+                use_cases=use_cases,
+            )
         staged = Workspace.open(staging)
         tables = {name: staged.table(name) for name in schema.TABLES}
     finally:

@@ -7,6 +7,7 @@ stricter minimum group size than the published run; it can never apply a looser 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -17,11 +18,38 @@ from adoption_kit.errors import KitError
 from adoption_kit.publish import ORGANISATION, PublishedRun
 
 KEY_COLUMNS = frozenset(
-    {"group_by", "group", "department", "team", "location", "job_function", "tool", "week", "month"}
-    | {"stage", "suppressed"}
+    {"group_by", "group", "department", "team", "location", "job_function", "level", "tenure_band", "tool"}
+    | {"week", "month"}
+    | {"stage", "suppressed", "status", "metric", "hour", "weekday", "category"}
 )
 TREND_CONFIDENCE = 0.95
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$&])")
+TOOLS_USED = "tools_used:"  # monthly_active rows of people by how many tools they used, not a tool
+
+
+@dataclass(frozen=True)
+class Section:
+    """A report table and the sentence read with it (what it shows, what is hidden, or why it is empty)."""
+
+    table: pd.DataFrame
+    note: str
+    available: bool = True
+
+
+def not_available(name: str) -> Section:
+    """An empty section for a table the run does not publish."""
+    note = f"{name.replace('_', ' ').capitalize()} is not available in this run."
+    return Section(pd.DataFrame(), note, available=False)
+
+
+def per_tool(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``frame`` about tools, without monthly_active's rows of people by number of tools."""
+    return frame.loc[~frame["tool"].str.startswith(TOOLS_USED)]
+
+
+def month_of(run: PublishedRun) -> pd.Timestamp:
+    """The first day of the run's month, as published tables key their months."""
+    return pd.Period(run.period, "M").start_time
 
 
 def threshold(run: PublishedRun, min_group_size: int = 0) -> int:
@@ -77,7 +105,7 @@ def headline(run: PublishedRun, group: str, *, min_group_size: int = 0) -> str:
     month = pd.Period(run.period, "M").strftime("%B %Y")
     if group_status(run, group, min_group_size=minimum) == "too_small":
         return (
-            f"Fewer than {minimum} people in {_place(group)} have published figures for {month}, so this "
+            f"Fewer than {minimum} people in {place(group)} have published figures for {month}, so this "
             "report shows no numbers: small groups stay hidden to protect the people in them."
         )
     activation = _any_tool(visible(run.table("activation", group=group), minimum)).dropna(
@@ -90,7 +118,7 @@ def headline(run: PublishedRun, group: str, *, min_group_size: int = 0) -> str:
         row = activation.iloc[-1]
         sentences.append(
             f"By the end of {month}, {row['activated']:,.0f} of the {row['seat_holders']:,.0f} people in "
-            f"{_place(group)} with a seat on an AI tool ({row['activation_rate']:.0%}) had used one at least "
+            f"{place(group)} with a seat on an AI tool ({row['activation_rate']:.0%}) had used one at least "
             "once."
         )
     if not weekly.empty:
@@ -98,7 +126,7 @@ def headline(run: PublishedRun, group: str, *, min_group_size: int = 0) -> str:
         week = row["week"]
         sentences.append(f"In the week starting {week.day} {week:%B}, {row['wau']:,.0f} people used one.")
     if not sentences:
-        return f"In {month}, no summary figure for {_place(group)} rests on at least {minimum} people."
+        return f"In {month}, no summary figure for {place(group)} rests on at least {minimum} people."
     return " ".join(sentences)
 
 
@@ -130,29 +158,35 @@ def bottleneck(run: PublishedRun, group: str, *, tool: str = "any", min_group_si
     """One sentence naming the step where ``group`` loses the most people, from shown numbers only."""
     steps = funnel(run, group, tool=tool, min_group_size=min_group_size).dropna(subset=["conversion"])
     if steps.empty:
-        return f"Too few shown numbers for {_place(group)} to say where adoption stalls."
+        return f"Too few shown numbers for {place(group)} to say where adoption stalls."
     worst = steps.iloc[int(np.argmin(steps["conversion"].to_numpy(dtype=float)))]
     position = metrics.STAGES.index(str(worst["stage"]))
     earlier, later = STAGE_LABELS[metrics.STAGES[position - 1]], STAGE_LABELS[str(worst["stage"])]
     return (
-        f"Adoption in {_place(group)} stalls most between the people who {earlier} and those who {later}: "
+        f"Adoption in {place(group)} stalls most between the people who {earlier} and those who {later}: "
         f"{worst['conversion']:.0%} make that step."
     )
 
 
-def weekly_trend(run: PublishedRun, group: str, *, tool: str = "any", min_group_size: int = 0) -> str:
-    """One sentence on the straight-line trend of ``group``'s weekly active people, from shown weeks only."""
+def weekly_trend_fit(
+    run: PublishedRun, group: str, *, tool: str = "any", min_group_size: int = 0
+) -> pd.DataFrame:
+    """The straight line fitted to ``group``'s shown weekly active people for ``tool`` (one row of
+    :func:`adoption_kit.metrics.active_users_trend`; empty when no week is shown)."""
     weekly = visible(run.table("weekly_active", group=group), threshold(run, min_group_size))
     shown = weekly.loc[(weekly["tool"] == tool) & ~weekly["suppressed"]].astype({"wau": "float64"})
-    trend = metrics.active_users_trend(
-        shown, by=None, value="wau", period="week", confidence=TREND_CONFIDENCE
-    )
+    return metrics.active_users_trend(shown, by=None, value="wau", period="week", confidence=TREND_CONFIDENCE)
+
+
+def weekly_trend(run: PublishedRun, group: str, *, tool: str = "any", min_group_size: int = 0) -> str:
+    """One sentence on the straight-line trend of ``group``'s weekly active people, from shown weeks only."""
+    trend = weekly_trend_fit(run, group, tool=tool, min_group_size=min_group_size)
     if trend.empty or pd.isna(trend["slope_per_week"].iloc[0]):
-        return f"Too few shown weeks for {_place(group)} to draw a trend."
+        return f"Too few shown weeks for {place(group)} to draw a trend."
     row = trend.iloc[0]
     direction = "grew" if row["slope_low"] > 0 else "fell" if row["slope_high"] < 0 else "held steady"
     return (
-        f"Over {row['periods']} shown weeks, weekly active people in {_place(group)} {direction}: "
+        f"Over {row['periods']} shown weeks, weekly active people in {place(group)} {direction}: "
         f"{row['slope_per_week']:+.1f} a week ({TREND_CONFIDENCE:.0%} interval {row['slope_low']:+.1f} to "
         f"{row['slope_high']:+.1f}; weeks are not independent, so read it as the least uncertainty)."
     )
@@ -198,5 +232,6 @@ def _any_tool(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[(frame["tool"] == "any") & ~frame["suppressed"]]
 
 
-def _place(group: str) -> str:
+def place(group: str) -> str:
+    """How a sentence names ``group``."""
     return "the whole organisation" if group == ORGANISATION else group

@@ -3,7 +3,9 @@
 Dates are ``datetime64[s]`` at midnight, counts are compact integers, and person columns hold
 pseudonyms only (:mod:`adoption_kit.privacy.pseudonym` makes them; a check here refuses anything else).
 ``texts`` holds free text (GPT and project names, prompts, survey comments) only after ingest has
-scrubbed it with Presidio: personal data in it is replaced by keyed tokens.
+scrubbed it with Presidio: personal data in it is replaced by keyed tokens. ``activity_hours`` splits the
+activity of event-level sources (gateway logs, Cursor and Gemini events) by hour: its days and hours are
+UTC, and a person's hours on a tool and day sum to that day's events.
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ TEXT_KINDS = (
     "prompt",
     "survey_comment",
 )
+# Use-case categories of the ``tasks`` table (DESIGN.md, "Use-case mix"): what vendors' task labels and the
+# prompt rules of parameters/org.yaml can tell apart; a label or prompt that fits none is "other".
+TASK_CATEGORIES = ("writing", "coding", "research", "summarization", "data_analysis", "image", "other")
+TASK_SOURCES = ("vendor", "prompt_rules")  # a vendor's classification, or the kit's rules on scrubbed prompts
 DATE = "datetime64[s]"
 
 _person = pa.Column(str, pa.Check.str_matches(PSEUDONYM_PATTERN), nullable=False)
@@ -108,6 +114,19 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         strict=True,
         coerce=True,
     ),
+    "activity_hours": pa.DataFrameSchema(
+        {
+            "person_id": _person,
+            "tool": pa.Column(str, pa.Check.isin(TOOLS)),
+            "day": pa.Column(DATE),
+            "hour": pa.Column("int8", pa.Check.in_range(0, 23)),
+            "events": pa.Column("int32", pa.Check.ge(0)),
+            "throttled": _count,
+        },
+        unique=["person_id", "tool", "day", "hour"],
+        strict=True,
+        coerce=True,
+    ),
     "aggregates": pa.DataFrameSchema(
         {
             "tool": pa.Column(str, pa.Check.isin(TOOLS)),
@@ -142,6 +161,20 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "department": _optional_label,
             "text": _label,
         },
+        strict=True,
+        coerce=True,
+    ),
+    "tasks": pa.DataFrameSchema(
+        {
+            "person_id": _person,
+            "tool": pa.Column(str, pa.Check.isin(TOOLS)),
+            "day": pa.Column(DATE),
+            "grain": pa.Column(str, pa.Check.isin(GRAINS)),
+            "category": pa.Column(str, pa.Check.isin(TASK_CATEGORIES)),
+            "events": pa.Column("int32", pa.Check.ge(0)),
+            "source": pa.Column(str, pa.Check.isin(TASK_SOURCES)),
+        },
+        unique=["person_id", "tool", "day", "grain", "category", "source"],
         strict=True,
         coerce=True,
     ),

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 
 from adoption_kit.atomic import replace_directory
 from adoption_kit.errors import WorkspaceError
-from adoption_kit.schema import TABLES, validate
+from adoption_kit.schema import TABLES, empty, validate
 
 MANIFEST = "manifest.json"
 
@@ -37,17 +37,23 @@ class Workspace:
         return cls(path, manifest)
 
     def table(self, name: str) -> pd.DataFrame:
-        """One canonical table as a pandas frame."""
+        """One canonical table as a pandas frame; a table the workspace was written without is empty."""
         if name not in TABLES:
             raise WorkspaceError(f"no table named {name!r}", path=self.path, expected=f"one of {TABLES}")
-        return pd.read_parquet(self.path / f"{name}.parquet")
+        file = self.path / f"{name}.parquet"
+        return pd.read_parquet(file) if file.is_file() else empty(name)
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        """An in-memory DuckDB connection with one view per table, reading the Parquet files in place."""
+        """An in-memory DuckDB connection with one view per table, reading the Parquet files in place
+        (a table the workspace was written without is an empty one)."""
         connection = duckdb.connect()
         for name in TABLES:
-            file = str(self.path / f"{name}.parquet").replace("'", "''")
-            connection.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{file}')")
+            file = self.path / f"{name}.parquet"
+            if file.is_file():
+                quoted = str(file).replace("'", "''")
+                connection.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{quoted}')")
+            else:
+                connection.register(name, empty(name))
         return connection
 
 

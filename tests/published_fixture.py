@@ -9,6 +9,7 @@ suppressed, numbers NA). It does not model complementary suppression; the real r
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,11 +26,49 @@ DEPARTMENTS = {
     SMALL_DEPARTMENT: (4, 4, 0, 4),
 }
 TOOLS = ("chatgpt_enterprise", "github_copilot", "any")
-TABLES = ("headcount", "activation", "weekly_active", "monthly_active", "stages", "suppressions")
+TABLES = (
+    "headcount",
+    "activation",
+    "weekly_active",
+    "monthly_active",
+    "stages",
+    "seat_use",
+    "power_users",
+    "tool_overlaps",
+    "tool_moves",
+    "benchmarks",
+    "hourly_profile",
+    "weekday_profile",
+    "use_cases",
+    "suppressions",
+)
+# team: (department, seat holders, active seats, people using the tool without a seat), ChatGPT Enterprise
+TEAMS = {
+    "Engineering / Platform": ("Engineering", 40, 28, 6),
+    "Engineering / Data": ("Engineering", 30, 29, 9),
+    "Sales / Field": ("Sales", 60, 45, 2),
+}
+MONTHLY_PRICE = {"chatgpt_enterprise": 60.0, "github_copilot": 19.0}  # US dollars per seat
+USE_CASE_WEIGHTS = {"chatgpt_enterprise": (5, 1, 3, 2, 1), "github_copilot": (1, 8, 1, 1, 1)}
+USE_CASES = ("writing", "coding", "research", "summarization", "data_analysis")
+KEYS = {
+    "group_by",
+    "group",
+    "tool",
+    "week",
+    "month",
+    "stage",
+    "status",
+    "metric",
+    "hour",
+    "weekday",
+    "category",
+}
 
 
-def write_published_fixture(root: Path, period: str = "2026-10") -> Path:
-    """Write a published run for ``period`` under ``root`` and return its folder (``root/period``)."""
+def write_published_fixture(root: Path, period: str = "2026-10", *, left_out: Sequence[str] = ()) -> Path:
+    """Write a published run for ``period`` under ``root`` and return its folder (``root/period``);
+    the tables named in ``left_out`` are not published (as in a run that does not compute them)."""
     rng = np.random.default_rng(20261001)
     weeks = pd.date_range(end=pd.Period(period, "M").end_time.normalize(), periods=26, freq="W-MON")
     seats = _seats()
@@ -41,18 +80,36 @@ def write_published_fixture(root: Path, period: str = "2026-10") -> Path:
         "weekly_active": _with_volume(weekly, rng),
         "monthly_active": _monthly_active(weekly, seats),
         "stages": _stages(activation),
+        "seat_use": _seat_use(activation),
+        "power_users": _power_users(weekly, seats),
+        "hourly_profile": _profile(seats, "hour", range(24)),
+        "weekday_profile": _profile(seats, "weekday", range(1, 8)),
+        "use_cases": _use_cases(seats, period),
     }
     tables = {name: _with_organisation(frame) for name, frame in tables.items()}
-    tables = {name: _suppress(frame) for name, frame in tables.items()}
+    tables |= {
+        "activation": _with_teams(tables["activation"], _team_activation()),
+        "seat_use": _with_teams(tables["seat_use"], _team_seat_use()),
+        "monthly_active": _with_cost_and_tools_used(tables["monthly_active"]),
+        "weekly_active": _with_throttled(tables["weekly_active"]),
+        "tool_overlaps": _overlaps(tables["monthly_active"]),
+        "tool_moves": _moves(tables["monthly_active"]),
+        "benchmarks": _benchmarks(tables["activation"]),
+    }
+    tables = {name: _suppress(frame) for name, frame in tables.items() if name not in left_out}
     tables["suppressions"] = _suppressions(tables, period)
-    folder = root / period
+    return write_tables(root / period, tables, period)
+
+
+def write_tables(folder: Path, tables: dict[str, pd.DataFrame], period: str = "2026-10") -> Path:
+    """Write ``tables`` as the published run of ``period`` in ``folder`` and return the folder."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
         frame.to_parquet(folder / f"{name}.parquet", index=False)
     manifest = {
         "period": period,
         "min_group_size": MIN_GROUP_SIZE,
-        "tables": list(TABLES),
+        "tables": list(tables),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
@@ -120,9 +177,135 @@ def _stages(activation: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _seat_use(activation: pd.DataFrame) -> pd.DataFrame:
+    """Active seats (85% of the activated) and people using a tool without a seat (a tenth of the seats)."""
+    active = activation[["group", "tool"]].assign(
+        status="active", people=np.round(activation["activated"] * 0.85).astype("int64")
+    )
+    demand = active.assign(status="demand", people=(activation["seat_holders"] // 10).astype("int64"))
+    both = pd.concat([active, demand], ignore_index=True)
+    return both.loc[both["tool"] != "any"].reset_index(drop=True)
+
+
+def _team_activation() -> pd.DataFrame:
+    holders = [seats for _, seats, _, _ in TEAMS.values()]
+    return pd.DataFrame(
+        {"group": list(TEAMS), "tool": "chatgpt_enterprise", "seat_holders": holders, "people": holders}
+    ).assign(activated=lambda frame: frame["seat_holders"])
+
+
+def _team_seat_use() -> pd.DataFrame:
+    teams = pd.DataFrame(TEAMS, index=["department", "seats", "active", "demand"]).T.rename_axis("group")
+    rows = (
+        teams[["active", "demand"]]
+        .reset_index()
+        .melt(id_vars="group", var_name="status", value_name="people")
+    )
+    return rows.assign(tool="chatgpt_enterprise", people=rows["people"].astype("int64"))
+
+
+def _with_teams(frame: pd.DataFrame, teams: pd.DataFrame) -> pd.DataFrame:
+    both = pd.concat([frame, teams.assign(group_by="team")[list(frame.columns)]], ignore_index=True)
+    return both.astype({column: frame[column].dtype for column in frame.columns})
+
+
+def _power_users(weekly: pd.DataFrame, seats: pd.DataFrame) -> pd.DataFrame:
+    """A sixth of each month's peak weekly active people are power users."""
+    monthly = _monthly_active(weekly, seats)
+    power_users = (monthly["mau"] // 6).astype("int64")
+    return monthly[["group", "tool", "month"]].assign(power_users=power_users, people=power_users)
+
+
+def _profile(seats: pd.DataFrame, slot: str, values: range) -> pd.DataFrame:
+    """Events per slot: a working-hours (or working-days) bump over a low base, per tool and group."""
+    grid = seats.loc[seats["tool"] != "any"].merge(pd.DataFrame({slot: list(values)}), how="cross")
+    busy = grid[slot].between(9, 17) if slot == "hour" else grid[slot] <= 5
+    events = (grid["seat_holders"] * np.where(busy, 4, 0.1)).round().astype("int64")
+    people = (grid["seat_holders"] * np.where(busy, 0.5, 0.02)).round().astype("int64")
+    return grid[["group", "tool", slot]].assign(events=events, people=people)
+
+
+def _use_cases(seats: pd.DataFrame, period: str) -> pd.DataFrame:
+    grid = seats.loc[seats["tool"] != "any"].merge(pd.DataFrame({"category": USE_CASES}), how="cross")
+    weights = pd.DataFrame(USE_CASE_WEIGHTS, index=list(USE_CASES)).rename_axis("category").reset_index()
+    grid = grid.merge(weights.melt(id_vars="category", var_name="tool", value_name="weight"))
+    events = (grid["seat_holders"] * grid["weight"]).astype("int64")
+    people = (grid["seat_holders"] * grid["weight"] / 10).round().astype("int64")
+    month = pd.Period(period, "M").start_time
+    return grid[["group", "tool", "category"]].assign(month=month, events=events, people=people)
+
+
+def _benchmarks(activation: pd.DataFrame) -> pd.DataFrame:
+    """The spread from the median to the 95th-percentile user, and messages per seat per week."""
+    tools = activation.loc[activation["tool"].isin(["any", "chatgpt_enterprise"])]
+    tools = tools[["group_by", "group", "tool", "seat_holders"]]
+    frontier = tools.assign(metric="frontier_to_median_messages_per_worker", observed=4.1)
+    per_seat = tools.assign(metric="messages_per_seat_per_week", observed=21.5)
+    both = pd.concat([frontier, per_seat], ignore_index=True)
+    return both.assign(people=both["seat_holders"]).drop(columns="seat_holders")
+
+
+def _with_cost_and_tools_used(monthly: pd.DataFrame) -> pd.DataFrame:
+    """The organisation's monthly rows with each tool's cost (seats at list price, $250.50 of Copilot usage)
+    and mean daily active people, then its active people by number of tools used; the first month's
+    GitHub Copilot usage cost is blanked by the gate (a cell, not the row)."""
+    organisation = monthly["group"] == "ALL"
+    seats = monthly["tool"].map(_seats().groupby("tool")["seat_holders"].sum())
+    seat_cost = (seats * monthly["tool"].map(MONTHLY_PRICE)).where(organisation)
+    usage_cost = pd.Series(np.where(monthly["tool"] == "github_copilot", 250.5, 0.0), index=monthly.index)
+    usage_cost = usage_cost.where(seat_cost.notna())
+    first = monthly["month"] == monthly["month"].min()
+    usage_cost = usage_cost.mask(first & (monthly["tool"] == "github_copilot"))
+    costs = monthly.assign(
+        dau=(monthly["mean_wau"] * 0.45).round(1).where(organisation),
+        seat_cost=seat_cost,
+        usage_cost=usage_cost,
+        cost_per_active_user=(seat_cost + usage_cost) / monthly["mau"],
+    )
+    anyone = costs.loc[organisation & (costs["tool"] == "any")]
+    splits = {"tools_used:1": 0.5, "tools_used:2": 0.35}
+    parts = [
+        anyone.assign(tool=tool, mau=(anyone["mau"] * share).round().astype("int64"))
+        for tool, share in splits.items()
+    ]
+    rest = anyone["mau"] - sum(part["mau"].to_numpy() for part in parts)
+    parts.append(anyone.assign(tool="tools_used:3+", mau=rest))
+    tools_used = pd.concat(parts, ignore_index=True)
+    tools_used = tools_used.assign(people=tools_used["mau"], mean_wau=np.nan, dau=np.nan)
+    return pd.concat([costs, tools_used], ignore_index=True).astype({"mau": "int64", "people": "int64"})
+
+
+def _with_throttled(weekly: pd.DataFrame) -> pd.DataFrame:
+    """GitHub Copilot reports its rate-limited requests: one in a hundred events."""
+    copilot = weekly["tool"] == "github_copilot"
+    return weekly.assign(throttled=(weekly["events"] // 100).where(copilot).astype("float64"))
+
+
+def _overlaps(monthly: pd.DataFrame) -> pd.DataFrame:
+    """People who used both tools: 60% of the smaller tool's monthly active people."""
+    organisation = monthly.loc[monthly["group"] == "ALL"]
+    mau = organisation.pivot(index="month", columns="tool", values="mau")
+    both = np.round(mau[["chatgpt_enterprise", "github_copilot"]].min(axis=1) * 0.6).astype("int64")
+    return pd.DataFrame(
+        {"group_by": "organisation", "group": "ALL", "tool": "chatgpt_enterprise & github_copilot"}
+        | {"month": mau.index, "people": both.to_numpy()}
+    )
+
+
+def _moves(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Six people a month move from ChatGPT Enterprise to GitHub Copilot, three the other way (hidden)."""
+    months = np.sort(monthly["month"].unique())[1:]
+    moves = [("chatgpt_enterprise -> github_copilot", 6), ("github_copilot -> chatgpt_enterprise", 3)]
+    frames = [
+        pd.DataFrame({"group_by": "organisation", "group": "ALL", "tool": tool, "month": months, "people": n})
+        for tool, n in moves
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
 def _with_organisation(frame: pd.DataFrame) -> pd.DataFrame:
     """Department rows plus the organisation's ("ALL"): counts add up, rates are recomputed."""
-    keys = [c for c in ("tool", "week", "month", "stage") if c in frame.columns]
+    keys = [c for c in frame.columns if c in KEYS - {"group_by", "group"}]
     counts = [c for c in frame.columns if c not in keys and pd.api.types.is_integer_dtype(frame[c])]
     if keys:
         organisation = frame.groupby(keys, as_index=False)[counts].sum()
@@ -149,7 +332,7 @@ def _suppress(frame: pd.DataFrame) -> pd.DataFrame:
     if "mau" in frame.columns:
         frame = frame.assign(stickiness=frame["mean_wau"] / frame["mau"])
     suppressed = (frame["people"] < MIN_GROUP_SIZE) | (frame["group"] == SMALL_DEPARTMENT)
-    keys = {"group_by", "group", "tool", "week", "month", "stage"}
+    keys = KEYS
     numbers = {
         c: frame[c].astype("Int64" if pd.api.types.is_integer_dtype(frame[c]) else "float64").mask(suppressed)
         for c in frame.columns

@@ -10,10 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from adoption_kit import schema
 from adoption_kit.errors import InputFileError
 from adoption_kit.ingest import ingest
 from adoption_kit.privacy.pseudonym import Pseudonymizer
 from adoption_kit.sources.chatgpt_users import CURRENT_HEADER, FIELDS
+from adoption_kit.workspace import Workspace
 
 KEY = Pseudonymizer(bytes(range(32)))
 ROSTER = """employee_id,email,full_name,department,team,job_function,location,github_login,aliases
@@ -211,3 +213,151 @@ def test_when_free_text_arrives_without_the_roster_then_ingest_stops_naming_the_
     assert error.value.path == path
     ingest([later], workspace=workspace, pseudonymizer=KEY, free_text={"user_role": "drop"})
     assert _texts(workspace).empty
+
+
+GATEWAY_HEADER = "timestamp,user,model,tokens_in,tokens_out,status"
+CURSOR_HEADER = (
+    "Date,User,Kind,Model,Max Mode,Input (w/ Cache Write),Input (w/o Cache Write),Cache Read,Output Tokens,"
+    "Total Tokens,Cost"
+)
+
+
+def _gateway_log(folder: Path, name: str, requests: list[tuple[str, str, int]]) -> Path:
+    """A gateway log of (timestamp, email, HTTP status) requests."""
+    rows = [f"{stamp},{email},gpt-4o,10,5,{status}" for stamp, email, status in requests]
+    path = folder / name
+    path.write_text("\n".join([GATEWAY_HEADER, *rows]) + "\n")
+    return path
+
+
+def _cursor_events(folder: Path, name: str, requests: list[tuple[str, str]]) -> Path:
+    """A Cursor team usage-events export of (timestamp, email) requests."""
+    rows = [f"{stamp},{email},Included,auto,No,1,0,0,1,2,Included" for stamp, email in requests]
+    path = folder / name
+    path.write_text("\n".join([CURSOR_HEADER, *rows]) + "\n")
+    return path
+
+
+def _cursor_daily(folder: Path, name: str, day: str, agent_requests: dict[str, int]) -> Path:
+    """A Cursor daily-usage response for one whole UTC day: the full account of Cursor use that day."""
+    start = int(pd.Timestamp(day).value // 1_000_000)
+    rows = [
+        {"date": start, "email": email, "isActive": True, "agentRequests": count, "totalTabsAccepted": 0}
+        for email, count in agent_requests.items()
+    ]
+    path = folder / name
+    path.write_text(json.dumps({"data": rows, "period": {"startDate": start, "endDate": start + 86_400_000}}))
+    return path
+
+
+def _hours(workspace: Path) -> dict[tuple[str, str, int], tuple[int, object]]:
+    """(person, UTC day, hour) -> (events, throttled), with people as the roster's first names."""
+    hours = pd.read_parquet(workspace / "activity_hours.parquet")
+    names = {KEY.token(f"{n}@acme.test"): n.split(".")[0] for n in ("ann.lee", "bo.kim", "cy.ng")}
+    return {
+        (names[row.person_id], row.day.date().isoformat(), row.hour): (
+            row.events,
+            None if pd.isna(row.throttled) else row.throttled,
+        )
+        for row in hours.itertuples()
+    }
+
+
+def _hours_add_up(workspace: Path) -> bool:
+    """Every person, tool and day with hours has as many events in its hours as in its activity."""
+    keys = ["person_id", "tool", "day"]
+    hours = pd.read_parquet(workspace / "activity_hours.parquet").groupby(keys)["events"].sum()
+    days = _activity(workspace).groupby(keys)["events"].sum()
+    return bool(len(hours)) and hours.equals(days.reindex(hours.index))
+
+
+def test_when_a_later_log_restates_a_day_then_its_hours_replace_exactly_that_days_hours(
+    raw, workspace, tmp_path
+):
+    _gateway_log(
+        raw,
+        "march-02.csv",
+        [
+            ("2026-03-02T09:00:00Z", "ann.lee@acme.test", 200),
+            ("2026-03-02T09:30:00+00:00", "ann.lee@acme.test", 429),
+            ("2026-03-02T11:00:00+01:00", "bo.kim@acme.test", 200),
+        ],
+    )
+    ingest([raw], workspace=workspace, pseudonymizer=KEY)
+    assert _hours(workspace) == {("ann", "2026-03-02", 9): (2, 1), ("bo", "2026-03-02", 10): (1, 0)}
+    later = tmp_path / "later"
+    later.mkdir()
+    # A later log (its newest day is later) restates Ann's 2 March: her row and hours are replaced whole;
+    # Bo's 2 March, which it does not mention, keeps its row and its hour.
+    _gateway_log(
+        later,
+        "march-02-03.csv",
+        [
+            ("2026-03-02T16:00:00Z", "ann.lee@acme.test", 200),
+            ("2026-03-03T08:00:00Z", "ann.lee@acme.test", 200),
+        ],
+    )
+    ingest([later], workspace=workspace, pseudonymizer=KEY)
+    assert _hours(workspace) == {
+        ("ann", "2026-03-02", 16): (1, 0),
+        ("ann", "2026-03-03", 8): (1, 0),
+        ("bo", "2026-03-02", 10): (1, 0),
+    }
+    assert _hours_add_up(workspace)
+
+
+def test_when_a_daily_export_covers_days_of_events_then_their_hours_go_with_their_activity(raw, workspace):
+    _cursor_events(
+        raw,
+        "usage-events.csv",
+        [
+            ("2026-03-02T09:00:00Z", "ann.lee@acme.test"),
+            ("2026-03-02T14:30:00Z", "ann.lee@acme.test"),
+            ("2026-03-02T09:15:00Z", "bo.kim@acme.test"),
+            ("2026-03-05T10:00:00Z", "ann.lee@acme.test"),
+        ],
+    )
+    ingest([raw], workspace=workspace, pseudonymizer=KEY)
+    assert set(_hours(workspace)) == {
+        ("ann", "2026-03-02", 9),
+        ("ann", "2026-03-02", 14),
+        ("bo", "2026-03-02", 9),
+        ("ann", "2026-03-05", 10),
+    }
+    # The daily export is the full account of 2 March: the events' rows of that day (Ann's and Bo's) give
+    # way to it, and so do their hours (it has none); 5 March keeps its events and its hour.
+    _cursor_daily(raw, "daily-usage.json", "2026-03-02", {"ann.lee@acme.test": 5})
+    ingest([raw], workspace=workspace, pseudonymizer=KEY)
+    assert _events(workspace) == {"2026-03-02": 5, "2026-03-05": 1}
+    assert _hours(workspace) == {("ann", "2026-03-05", 10): (1, None)}
+    assert _hours_add_up(workspace)
+
+
+def test_when_events_arrive_for_a_day_a_daily_export_covers_then_their_hours_are_not_kept(raw, workspace):
+    _cursor_daily(raw, "daily-usage.json", "2026-03-02", {"ann.lee@acme.test": 5})
+    _cursor_events(
+        raw,
+        "usage-events.csv",
+        [("2026-03-02T09:00:00Z", "ann.lee@acme.test"), ("2026-03-03T09:00:00Z", "ann.lee@acme.test")],
+    )
+    ingest([raw], workspace=workspace, pseudonymizer=KEY)
+    assert _events(workspace) == {"2026-03-02": 5, "2026-03-03": 1}
+    assert _hours(workspace) == {("ann", "2026-03-03", 9): (1, None)}
+
+
+def test_when_the_workspace_predates_the_hours_table_then_it_reads_empty_and_ingest_fills_it(
+    raw, workspace, tmp_path
+):
+    _gateway_log(raw, "march-02.csv", [("2026-03-02T09:00:00Z", "bo.kim@acme.test", 200)])
+    ingest([raw], workspace=workspace, pseudonymizer=KEY)
+    (workspace / "activity_hours.parquet").unlink()  # as written by a kit without hours
+    opened = Workspace.open(workspace)
+    assert opened.table("activity_hours").empty
+    assert list(opened.table("activity_hours").columns) == list(schema.SCHEMAS["activity_hours"].columns)
+    assert opened.connect().execute("SELECT count(*) FROM activity_hours").fetchone() == (0,)
+    later = tmp_path / "later"
+    later.mkdir()
+    _gateway_log(later, "march-03.csv", [("2026-03-03T10:00:00Z", "bo.kim@acme.test", 429)])
+    ingest([later], workspace=workspace, pseudonymizer=KEY)
+    assert _hours(workspace) == {("bo", "2026-03-03", 10): (1, 1)}  # 2 March's hours were never kept
+    assert _events(workspace) == {"2026-03-02": 1, "2026-03-03": 1}

@@ -88,6 +88,17 @@ def test_when_observing_then_the_spread_and_the_volume_per_seat_are_worked_out_p
     assert observed.to_dict() == pytest.approx(
         {("Alpha", RATIO): 3.58, ("Alpha", PER_SEAT): 40.0, ("Beta", RATIO): 1.45, ("Beta", PER_SEAT): 10.0}
     )
+    # the two most active people make 130 of 180 events, of Alpha's 160, all of Beta's 20
+    assert organisation["top_share"].tolist() == pytest.approx([130 / 180] * 2)
+    top = groups.set_index(["department", "metric"])["top_share"]
+    assert top.to_dict() == pytest.approx(
+        {
+            ("Alpha", RATIO): 130 / 160,
+            ("Alpha", PER_SEAT): 130 / 160,
+            ("Beta", RATIO): 1,
+            ("Beta", PER_SEAT): 1,
+        }
+    )
 
 
 def test_when_one_tool_is_asked_then_only_its_events_and_seats_count(activity, seats, people):

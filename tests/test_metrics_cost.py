@@ -20,7 +20,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from adoption_kit.metrics.cost import SeatRule, cost_per_active_user, seat_reallocation, seat_use
+from adoption_kit.errors import ConfigError
+from adoption_kit.metrics.cost import (
+    SeatRule,
+    allocate_idle_seats,
+    cost_per_active_user,
+    seat_reallocation,
+    seat_use,
+)
 
 MARCH = date(2026, 3, 1)
 AS_OF = date(2026, 3, 31)
@@ -83,7 +90,7 @@ def activity() -> pd.DataFrame:
 
 
 def test_when_costing_a_month_then_seats_are_prorated_and_divided_by_its_active_people(
-    seats, seat_pools, activity
+    seats, seat_pools, activity, people
 ):
     # MAU: ChatGPT a1, a2 (b2's March row is dated 03-29: also March) -> a1, a2, b2 = 3;
     # Copilot a1, a2, a3 = 3; API a3, b2 = 2; any a1, a2, a3, b2 = 4.
@@ -98,13 +105,14 @@ def test_when_costing_a_month_then_seats_are_prorated_and_divided_by_its_active_
             "cost_per_active_user": [77.25, 88 / 3, 67.0, 10.0],
         }
     )
-    result = cost_per_active_user(seats, seat_pools, activity, month=MARCH)
-    assert_frame_equal(result, expected, check_dtype=False)
+    result = cost_per_active_user(seats, seat_pools, activity, people, first_month=MARCH)
+    assert_frame_equal(result.drop(columns="top_usage_share"), expected, check_dtype=False)
 
 
-def test_when_a_month_has_no_activity_then_cost_per_active_user_is_empty(seats, seat_pools, activity):
+def test_when_a_month_has_no_activity_then_cost_per_active_user_is_empty(seats, seat_pools, activity, people):
     # May: ChatGPT seats a1, a2, b1 held all month (3 x 31); Copilot pools 5 + 2 + 9 seats x 31.
-    result = cost_per_active_user(seats, seat_pools, activity, month=date(2026, 5, 1)).set_index("tool")
+    result = cost_per_active_user(seats, seat_pools, activity, people, first_month=date(2026, 5, 1))
+    result = result.set_index("tool")
     assert result.loc["chatgpt_enterprise", "seat_cost"] == pytest.approx(93.0)
     assert result.loc["github_copilot", "seat_cost"] == pytest.approx(496.0)
     assert result["people"].eq(0).all()
@@ -218,3 +226,87 @@ def test_when_seats_and_use_are_random_then_efficiency_idle_and_moves_stay_withi
     total = moves.groupby("tool")["seats_to_move"].sum()
     best = use.groupby("tool")[["idle_seats", "demand"]].sum().min(axis=1)
     assert (total.reindex(best.index, fill_value=0) == best).all()
+
+
+def test_when_costing_by_department_then_seats_pools_and_spend_count_where_they_belong(
+    seats, seat_pools, activity, people
+):
+    # ChatGPT seats: Alpha a1 31 + a2 16 = 47, Beta b1 31 + b2 10 = 41. Copilot pools: Alpha 155, Beta
+    # 30 + 16 = 46. API spend: Alpha a3 12.5, Beta b2 7.5, one spender each (top share 1). MAU: ChatGPT
+    # Alpha a1, a2 / Beta b2; Copilot Alpha a1, a2, a3 / Beta none; API a3 / b2; any 3 / 1.
+    result = cost_per_active_user(seats, seat_pools, activity, people, by="department", first_month=MARCH)
+    result = result.set_index(["department", "tool"])
+    assert result["seat_cost"].to_dict() == pytest.approx(
+        {
+            ("Alpha", "any"): 202.0,
+            ("Alpha", "chatgpt_enterprise"): 47.0,
+            ("Alpha", "github_copilot"): 155.0,
+            ("Alpha", "openai_api"): 0.0,
+            ("Beta", "any"): 87.0,
+            ("Beta", "chatgpt_enterprise"): 41.0,
+            ("Beta", "github_copilot"): 46.0,
+            ("Beta", "openai_api"): 0.0,
+        }
+    )
+    assert result["people"].to_dict() == {
+        ("Alpha", "any"): 3,
+        ("Alpha", "chatgpt_enterprise"): 2,
+        ("Alpha", "github_copilot"): 3,
+        ("Alpha", "openai_api"): 1,
+        ("Beta", "any"): 1,
+        ("Beta", "chatgpt_enterprise"): 1,
+        ("Beta", "github_copilot"): 0,
+        ("Beta", "openai_api"): 1,
+    }
+    assert result.loc[("Alpha", "any"), "cost_per_active_user"] == pytest.approx(214.5 / 3)
+    assert result.loc[("Beta", "any"), "cost_per_active_user"] == pytest.approx(94.5)
+    assert pd.isna(result.loc[("Beta", "github_copilot"), "cost_per_active_user"])
+    assert result.loc[("Beta", "openai_api"), "top_usage_share"] == 1.0
+    assert result.loc[("Alpha", "chatgpt_enterprise"), "top_usage_share"] == 0.0
+
+
+def test_when_costing_several_months_then_each_month_is_prorated_on_its_own_days(
+    seats, seat_pools, activity, people
+):
+    # February (28 days): ChatGPT a1, b1, b2 all month (3 x 31); Copilot pools Alpha 5 x 31 and Beta's
+    # first pool 1 x 31. Only b2 was active (ChatGPT, 02-28).
+    result = cost_per_active_user(
+        seats, seat_pools, activity, people, first_month=date(2026, 2, 1), last_month=MARCH
+    )
+    february = result.loc[result["month"] == "2026-02-01"].set_index("tool")
+    assert february["seat_cost"].to_dict() == pytest.approx(
+        {"any": 279.0, "chatgpt_enterprise": 93.0, "github_copilot": 186.0}
+    )
+    assert february["people"].to_dict() == {"any": 1, "chatgpt_enterprise": 1, "github_copilot": 0}
+    assert len(result.loc[result["month"] == "2026-03-01"]) == 4
+
+
+def test_when_costing_by_team_then_the_kit_says_pools_only_know_departments(
+    seats, seat_pools, activity, people
+):
+    with pytest.raises(ConfigError, match="cannot cost by 'team'"):
+        cost_per_active_user(seats, seat_pools, activity, people, by="team", first_month=MARCH)
+
+
+def test_when_groups_are_given_directly_then_idle_seats_go_first_to_own_demand_then_in_group_order():
+    use = pd.DataFrame(
+        {
+            "team": ["Platform", "Payments", "Data"],
+            "tool": "cursor",
+            "idle_seats": [4, 1, 0],
+            "demand": [1, 0, 5],
+        }
+    )
+    moves = allocate_idle_seats(use, keys=["team"])
+    expected = pd.DataFrame(
+        {
+            "tool": "cursor",
+            "from_team": ["Payments", "Platform", "Platform"],
+            "to_team": ["Data", "Data", "Platform"],
+            "seats_to_move": [1, 3, 1],  # Platform keeps 1 for its own demand, Data gets the other 4
+            "idle_seats": [1, 4, 4],
+            "demand": [5, 5, 1],
+            "people": [1, 4, 1],
+        }
+    )
+    assert_frame_equal(moves, expected, check_dtype=False)

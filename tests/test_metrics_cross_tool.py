@@ -20,8 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adoption_kit.errors import ConfigError
+from adoption_kit.metrics.adoption import monthly_active_users
 from adoption_kit.metrics.cross_tool import (
     CrossToolOptions,
+    active_people_by_tool_count,
     tool_count_distribution,
     tool_moves,
     tool_overlaps,
@@ -86,6 +88,27 @@ def test_when_the_top_bucket_is_two_then_three_tools_count_as_two_plus(people, a
     march = result[result["month"] == MARCH].set_index("tools")["people"]
     # Organisation in March: b3 none; a1, a4, b1, b2 one; a3 (two) and a2 (three) are "2+".
     assert march.to_dict() == {"0": 1, "1": 4, "2+": 2}
+
+
+def test_when_counting_tools_per_active_person_then_only_the_months_active_people_count(people, activity):
+    # February: a1, a2 (weekly row of Sunday 02-08 counts for 02-09), a4 one tool each; b2 one.
+    # March: a1 1, a2 3, a3 2, a4 1; b1 (weekly row of Sunday 03-15) 1, b2 1.
+    result = active_people_by_tool_count(activity, people, by="department")
+    counts = result.set_index(["department", "month", "tools"])["people"]
+    assert counts.to_dict() == {
+        ("Alpha", FEBRUARY, "1"): 3,
+        ("Alpha", FEBRUARY, "2"): 0,
+        ("Alpha", FEBRUARY, "3+"): 0,
+        ("Alpha", MARCH, "1"): 2,
+        ("Alpha", MARCH, "2"): 1,
+        ("Alpha", MARCH, "3+"): 1,
+        ("Beta", FEBRUARY, "1"): 1,
+        ("Beta", FEBRUARY, "2"): 0,
+        ("Beta", FEBRUARY, "3+"): 0,
+        ("Beta", MARCH, "1"): 2,
+        ("Beta", MARCH, "2"): 0,
+        ("Beta", MARCH, "3+"): 0,
+    }
 
 
 def test_when_two_tools_share_people_then_the_overlap_counts_them_once(people, activity):
@@ -172,3 +195,14 @@ def test_when_activity_is_random_then_an_overlap_never_exceeds_either_tool(rows)
 def test_when_activity_is_random_then_moves_never_exceed_the_previous_months_people(rows):
     result = tool_moves(_frame(rows), _PEOPLE, by="department")
     assert (result["moved"] <= result["from_people"]).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=_activity_rows, many_tools=st.integers(1, 4))
+def test_when_activity_is_random_then_tool_count_buckets_sum_to_the_any_tool_mau(rows, many_tools):
+    options = CrossToolOptions(many_tools=many_tools)
+    buckets = active_people_by_tool_count(_frame(rows), _PEOPLE, by="department", options=options)
+    mau = monthly_active_users(_frame(rows), _PEOPLE, by="department")
+    mau = mau.loc[mau["tool"] == "any"].set_index(["department", "month"])["mau"]
+    summed = buckets.groupby(["department", "month"])["people"].sum()
+    assert summed.to_dict() == mau.to_dict()

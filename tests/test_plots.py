@@ -5,10 +5,11 @@ from __future__ import annotations
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
-from adoption_kit import plots
+from adoption_kit import plots, report, report_costs, report_patterns, report_tools
 from adoption_kit.errors import KitError
 from adoption_kit.publish import PublishedRun
 from tests.published_fixture import SMALL_DEPARTMENT, write_published_fixture
@@ -151,3 +152,93 @@ def test_when_numbers_are_plain_floats_then_the_charts_still_draw(run):
     table = run.table("weekly_active", group="ALL")
     floats = table.assign(wau=table["wau"].astype(float), suppressed=table["suppressed"].astype("boolean"))
     assert len(plots.weekly_active_lines(floats).get_lines()) == 3
+
+
+def test_when_a_trend_is_given_then_its_fitted_line_is_drawn_dashed_over_the_weeks(run):
+    trend = report.weekly_trend_fit(run, "ALL")
+    ax = plots.weekly_active_lines(run.table("weekly_active", group="ALL"), trend=trend)
+    (dashed,) = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    fit = trend.iloc[0]
+    weeks = run.table("weekly_active", group="ALL")["week"]
+    weeks_drawn = (weeks.max() - fit["first_period"]).days / 7
+    expected_end = fit["level_at_start"] + fit["slope_per_week"] * weeks_drawn
+    np.testing.assert_allclose(dashed.get_ydata(), [fit["level_at_start"], expected_end])
+    assert dashed.get_label() == "Trend: Any AI tool"
+
+
+def test_when_monthly_active_has_tools_used_rows_then_stickiness_draws_tools_only(run):
+    table = run.table("monthly_active", group="ALL")
+    assert table["tool"].str.startswith("tools_used:").any()
+    lines = _lines(plots.stickiness_lines(table))
+    assert list(lines) == ["ChatGPT Enterprise", "GitHub Copilot", "Any AI tool"]
+
+
+def test_when_costs_are_drawn_then_each_shown_tool_and_all_tools_have_a_bar_of_their_cost_per_person(run):
+    costs = report_costs.cost_per_tool(run)
+    ax = plots.cost_bars(costs)
+    np.testing.assert_allclose(
+        [patch.get_width() for patch in ax.patches], costs["cost_per_active_user"].to_numpy(dtype=float)
+    )
+    labels = [label.get_text() for label in ax.get_yticklabels()]
+    assert labels == ["ChatGPT Enterprise", "GitHub Copilot", "All tools"]
+
+
+def test_when_seat_use_is_drawn_then_active_and_idle_seats_are_stacked_and_hidden_tools_left_out(run):
+    seats = report_costs.seat_use(run, "Sales")  # Sales' GitHub Copilot seats are hidden
+    ax = plots.seat_use_bars(seats)
+    shown = seats.dropna(subset=["idle_seats"]).iloc[0]
+    assert [patch.get_width() for patch in ax.patches] == [shown["active_seats"], shown["idle_seats"]]
+    assert [label.get_text() for label in ax.get_yticklabels()] == ["ChatGPT Enterprise"]
+
+
+def test_when_tools_per_person_are_drawn_then_each_count_of_tools_is_a_bar_of_its_share(run):
+    tools = report_tools.tools_per_person(run)
+    ax = plots.tools_per_person_bars(tools)
+    heights = [patch.get_height() for patch in ax.patches]
+    np.testing.assert_allclose(heights, tools["share"].to_numpy(dtype=float))
+
+
+def test_when_power_user_shares_are_drawn_then_each_tool_is_a_line_with_gaps_for_hidden_months(run):
+    shares = report_tools.power_user_share(run, "Finance & Legal")
+    lines = _lines(plots.power_user_lines(shares))
+    expected = shares.loc[shares["tool"] == "any"].sort_values("month")["share"].to_numpy(dtype=float)
+    np.testing.assert_allclose(lines["Any AI tool"], expected)
+
+
+def test_when_a_profile_is_drawn_then_each_tool_is_a_line_of_its_shares(run):
+    profile = report_patterns.weekday_profile(run, "ALL").table
+    lines = _lines(plots.profile_lines(profile, slot="weekday"))
+    expected = profile.loc[profile["tool"] == "github_copilot", "share"].to_numpy(dtype=float)
+    np.testing.assert_allclose(lines["GitHub Copilot"], expected)
+
+
+def test_when_the_use_case_mix_is_drawn_then_each_tool_bar_stacks_up_to_its_shown_events(run):
+    ax = plots.use_case_bars(report_patterns.use_case_mix(run, "ALL").table)
+    ends = {}
+    for patch in ax.patches:
+        ends[patch.get_y()] = max(ends.get(patch.get_y(), 0), patch.get_x() + patch.get_width())
+    np.testing.assert_allclose(list(ends.values()), 1.0)
+    assert [label.get_text() for label in ax.get_yticklabels()] == [
+        "ChatGPT Enterprise",
+        "GitHub Copilot",
+        "All shown tools",
+    ]
+
+
+@pytest.mark.parametrize(
+    "chart",
+    [
+        plots.cost_bars,
+        plots.seat_use_bars,
+        plots.tools_per_person_bars,
+        plots.power_user_lines,
+        plots.profile_lines,
+        plots.use_case_bars,
+    ],
+)
+def test_when_a_report_frame_has_nothing_to_show_then_the_new_charts_say_so(chart):
+    columns = ["tool", "tools", "month", "hour", "category", "people", "mau", "share"]
+    columns += ["cost_per_active_user", "active_seats", "idle_seats", "license_efficiency"]
+    ax = chart(pd.DataFrame(columns=columns))
+    assert _has_note(ax)
+    assert not ax.get_lines() and not ax.patches

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from adoption_kit import schema
 from conftest import shared_demo
 
 pytestmark = pytest.mark.slow
@@ -45,6 +46,11 @@ def test_when_a_tier_is_scanned_then_no_identifier_of_the_roster_appears(project
             v for v in identifiers["folded"] if v in lowered
         }
         assert not leaked, f"{path} holds {sorted(leaked)[:5]}"
+
+
+def test_when_the_workspace_is_scanned_then_every_canonical_table_is_among_its_files(project):
+    assert set(schema.TABLES) <= {path.stem for path in project.workspace.glob("*.parquet")}
+    assert len(pd.read_parquet(project.workspace / "activity_hours.parquet"))  # hours scanned: not vacuous
 
 
 def test_when_the_demo_free_text_names_people_then_texts_keeps_it_scrubbed(project, identifiers):

@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import pytest
 
+from adoption_kit.privacy import ledger
 from adoption_kit.privacy.noise import NoiseSettings
 from adoption_kit.publish import BUDGET_FILE, NOISY, publish
 from adoption_kit.workspace import Workspace
@@ -51,3 +52,13 @@ def test_when_noise_is_on_then_each_count_has_its_accuracy_and_a_rerun_spends_no
     again = publish(workspace, published_root=tmp_path, min_group_size=5, noise=noise)
     pd.testing.assert_frame_equal(again.table(NOISY), noisy)  # the same noisy numbers, not new ones
     assert json.loads((tmp_path / BUDGET_FILE).read_text()) == spent
+
+
+def test_when_an_earlier_run_lacks_a_key_column_then_its_cells_count_with_that_key_empty(tmp_path):
+    # a run of an earlier version published headcount without the level column (it never split by level)
+    earlier = pd.DataFrame({"group_by": ["department"], "group": ["Legal"], "department": ["Legal"]})
+    ledger.record(tmp_path, "20260101T000000_2025-12", {"headcount": earlier.assign(people=12)}, {})
+    (found,) = ledger.prior(tmp_path, {"headcount": ["group_by", "group", "department", "level"]}).values()
+    assert found.to_dict("records") == [
+        {"group_by": "department", "group": "Legal", "department": "Legal", "level": "", "people": 12}
+    ]

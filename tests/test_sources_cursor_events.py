@@ -50,6 +50,22 @@ def test_when_reading_the_team_export_then_requests_tokens_and_cost_add_up_per_u
     assert extract.unknown_fields == ()
 
 
+def test_when_reading_the_team_export_then_requests_add_up_per_user_utc_hour(tmp_path):
+    extract = sources.read(_write(tmp_path, TEAM))
+    hours = extract.tables["activity_hours"]
+    # ann: 09:00Z and 23:59:59.999Z on 03-02, 00:00Z on 03-03; bo: 22:00 at -03:00 is 01:00Z on 03-03
+    assert sorted(hours[["identity", "tool", "day", "hour", "events"]].astype(str).values.tolist()) == [
+        ["ann@acme.test", "cursor", "2026-03-02", "23", "1"],
+        ["ann@acme.test", "cursor", "2026-03-02", "9", "1"],
+        ["ann@acme.test", "cursor", "2026-03-03", "0", "1"],
+        ["bo@acme.test", "cursor", "2026-03-03", "1", "1"],
+    ]
+    assert "throttled" not in hours  # Cursor does not say which requests were rate-limited
+    per_day = ["identity", "tool", "day"]
+    activity = extract.tables["activity"].groupby(per_day)["events"].sum()
+    assert hours.groupby(per_day)["events"].sum().equals(activity)
+
+
 @pytest.mark.parametrize(
     "name", ["usage-events-2025-12-02-auto.csv", "usage-events-2025-12-02-composer-1.csv"]
 )

@@ -64,6 +64,25 @@ def test_when_requests_fall_on_two_utc_days_then_each_day_adds_up_its_own(tmp_pa
     assert activity.loc[pd.Timestamp("2026-03-03"), "events"] == 1
 
 
+def test_when_requests_fall_on_two_utc_days_then_their_hours_add_up_to_each_day(tmp_path):
+    events = [
+        _event("ann@acme.test", MARCH_2 + HOUR_MS),
+        _event("ann@acme.test", MARCH_2 + HOUR_MS + 59 * 60_000),
+        _event("ann@acme.test", MARCH_2 + 23 * HOUR_MS),
+        _event("ann@acme.test", MARCH_2 + 25 * HOUR_MS),
+    ]
+    extract = cursor_events_json.read(_write(tmp_path, events))
+    hours = extract.tables["activity_hours"]
+    # 01:00Z and 01:59Z on 2 March: hour 1, 2 requests; 23:00Z: hour 23; 25 hours in: 01:00Z on 3 March
+    assert hours[["day", "hour", "events"]].astype(str).values.tolist() == [
+        ["2026-03-02", "1", "2"],
+        ["2026-03-02", "23", "1"],
+        ["2026-03-03", "1", "1"],
+    ]
+    activity = extract.tables["activity"].groupby("day")["events"].sum()
+    assert hours.groupby("day")["events"].sum().equals(activity)
+
+
 # fmt: off
 BAD = [
     # (what is wrong, the second event as given, the column the error must name)

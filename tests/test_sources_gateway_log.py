@@ -47,6 +47,22 @@ def test_when_reading_a_log_then_requests_throttles_and_tokens_add_up_per_user_d
     assert extract.coverage == () and extract.unknown_fields == ()
 
 
+def test_when_reading_a_log_then_requests_and_throttles_add_up_per_user_utc_hour(tmp_path):
+    extract = sources.read(_write(tmp_path, LOG))
+    hours = extract.tables["activity_hours"].set_index(["identity", "day", "hour"])
+    # ann 09:00:00Z and 09:00:01Z (the 429): hour 9, 2 requests, 1 throttled; ann 23:30 at -02:00 is
+    # 01:30Z the next day; bo 10:00 at +01:00 is 09:00Z; bo 11:00 without offset is UTC
+    assert {key: tuple(row) for key, row in hours[["events", "throttled"]].iterrows()} == {
+        ("ann@acme.test", pd.Timestamp("2026-03-02"), 9): (2, 1),
+        ("ann@acme.test", pd.Timestamp("2026-03-03"), 1): (1, 0),
+        ("bo@acme.test", pd.Timestamp("2026-03-02"), 9): (1, 0),
+        ("bo@acme.test", pd.Timestamp("2026-03-02"), 11): (1, 0),
+    }
+    per_day = ["identity", "tool", "day"]
+    activity = extract.tables["activity"].groupby(per_day)[["events", "throttled"]].sum()
+    assert extract.tables["activity_hours"].groupby(per_day)[["events", "throttled"]].sum().equals(activity)
+
+
 def test_when_a_log_has_an_extra_column_then_it_is_listed_and_ignored(tmp_path):
     lines = [f"{HEADER},manager_email", *(f"{line},boss@acme.test" for line in LOG[1:])]
     extract = gateway_log.read(_write(tmp_path, lines))

@@ -102,6 +102,26 @@ def test_when_reading_a_list_of_pages_then_events_add_up_per_user_day_and_app(tm
     assert "203.0.113.7" not in text and "100000000000000000042" not in text  # no IP, no profile id
 
 
+def test_when_activities_have_times_then_their_events_add_up_per_user_utc_hour(tmp_path):
+    page = _page(
+        _activity("2026-03-02T09:10:00Z", "ann@acme.test", USE, ("feature_utilization", "gmail")),
+        _activity("2026-03-02T09:50:00Z", "ann@acme.test", USE),
+        _activity("2026-03-02T23:30:00-02:00", "ann@acme.test", USE),
+        _activity("2026-03-02T11:00:00Z", None, USE),  # an API key: no person, no hour
+    )
+    extract = gemini_workspace.read(_write(tmp_path, page))
+    hours = extract.tables["activity_hours"]
+    # hour 9: two activities, three feature_utilization events; 23:30 at -02:00 is 01:30Z on 03-03, so
+    # its activity row is on 03-03 too
+    assert hours[["identity", "tool", "day", "hour", "events"]].astype(str).values.tolist() == [
+        ["ann@acme.test", "gemini", "2026-03-02", "9", "3"],
+        ["ann@acme.test", "gemini", "2026-03-03", "1", "1"],
+    ]
+    activity = extract.tables["activity"].groupby("day")["events"].sum()
+    assert activity.to_dict() == {pd.Timestamp("2026-03-02"): 3, pd.Timestamp("2026-03-03"): 1}
+    assert hours.groupby("day")["events"].sum().equals(activity)
+
+
 def test_when_the_listing_was_cut_short_then_it_claims_no_coverage(tmp_path):
     extract = gemini_workspace.read(
         _write(tmp_path, _page(_activity("2026-03-02T10:00:00Z", "ann@acme.test", USE), token="more"))
@@ -163,3 +183,47 @@ def test_when_the_file_is_bad_then_the_error_names_file_row_and_column(
         gemini_workspace.read(path)
     assert (caught.value.path, caught.value.row, caught.value.column) == (path, row, column)
     assert says in str(caught.value)
+
+
+def _acting(time: str, email: str, *actions: str | None) -> dict:
+    """One activity with a feature_utilization event per action (None: the event names no action)."""
+    item = _activity(time, email, *[USE] * len(actions))
+    for event, action in zip(item["events"], actions, strict=True):
+        event["parameters"] = [p for p in event["parameters"] if p["name"] != "action"] + (
+            [{"name": "action", "value": action}] if action else []
+        )
+    return item
+
+
+def test_when_events_name_their_action_then_tasks_count_them_per_user_day_and_use_case(tmp_path):
+    page = _page(
+        _acting("2026-03-02T09:00:00Z", "ann@acme.test", "summarize", "condense", "generate_text"),
+        _acting("2026-03-02T10:00:00Z", "ann@acme.test", "generate_images_in_product", "conversation"),
+        _acting("2026-03-03T10:00:00Z", "ann@acme.test", "classic_use_case_generate_lesson_plan", None),
+        _acting("2026-03-03T11:00:00Z", "bo@acme.test", "suggest_full_replies", "a_new_action"),
+    )
+    extract = gemini_workspace.read(_write(tmp_path, page))
+    tasks = extract.tables["tasks"]
+    # ann 03-02: summarize and condense are summarization, generate_text writing, the image one image, a
+    # chat with Gemini (conversation) says no use case: other. ann 03-03: Classroom's material is
+    # writing; an event without an action is other. bo: a reply is writing, an unknown action other.
+    assert tasks[["identity", "day", "category", "events"]].astype(str).values.tolist() == [
+        ["ann@acme.test", "2026-03-02", "image", "1"],
+        ["ann@acme.test", "2026-03-02", "other", "1"],
+        ["ann@acme.test", "2026-03-02", "summarization", "2"],
+        ["ann@acme.test", "2026-03-02", "writing", "1"],
+        ["ann@acme.test", "2026-03-03", "other", "1"],
+        ["ann@acme.test", "2026-03-03", "writing", "1"],
+        ["bo@acme.test", "2026-03-03", "other", "1"],
+        ["bo@acme.test", "2026-03-03", "writing", "1"],
+    ]
+    constant = tasks[["tool", "grain", "source"]].drop_duplicates()
+    assert constant.values.tolist() == [["gemini", "day", "vendor"]]
+    assert tasks["events"].sum() == extract.tables["activity"]["events"].sum()  # every use has a use case
+
+
+def test_when_an_event_has_a_parameter_the_kit_does_not_know_then_it_is_reported(tmp_path):
+    item = _activity("2026-03-02T10:00:00Z", "ann@acme.test", USE)
+    item["events"][0]["parameters"].append({"name": "feature_source", "value": "side_panel"})
+    extract = gemini_workspace.read(_write(tmp_path, _page(item)))
+    assert extract.unknown_fields == ("events.parameters.feature_source",)

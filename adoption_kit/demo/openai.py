@@ -3,8 +3,9 @@ and cost responses also count a production service that does not go through the 
 
     gateway/api-calls-<YYYY-MM>.csv        the gateway's log: one row per call (user = roster email); at
                                            peak minutes the organisation's rate limit answers 429; every
-                                           PROMPT_EVERY-th call logs its prompt's title, some naming a
-                                           colleague (free text that ingest scrubs)
+                                           PROMPT_EVERY-th call logs its prompt's title (engineers mostly
+                                           code, analysts analyse: PROMPT_MIX), some naming a colleague
+                                           (free text that ingest scrubs)
     openai/usage-completions-<YYYY-MM>.json GET /v1/organization/usage/completions, daily buckets grouped by
                                            model and project (no user)
     openai/costs-<YYYY-MM>.json            GET /v1/organization/costs, daily buckets grouped by project and
@@ -30,18 +31,28 @@ from adoption_kit.demo.usage import Rollout, Seats, heavy_tail, seats_of, second
 ACCESS = Rollout("openai_api", 0, {"Data & Analytics": (0, 0.6), "Engineering": (0, 0.08)})
 GATEWAY_HEADER = ["timestamp", "user", "model", "tokens_in", "tokens_out", "status", "latency_ms"]
 PROMPT_EVERY = 50
-PROMPTS = np.array(
-    [
-        "Summarise the weekly churn numbers",
+# Prompt titles by use case; {name} is a colleague from the roster (free text that ingest scrubs)
+PROMPTS = {
+    "coding": (
         "Explain this SQL error",
-        "Draft the incident summary for {name}",
-        "Classify these support tickets by topic",
-        "Rewrite the forecast commentary more briefly",
-        "Prepare talking points for my 1:1 with {name}",
-        "Turn these notes into a Jira ticket",
-        "Translate the release notes to German",
-    ]
-)
+        "Refactor this Python script",
+        "Debug the failing deploy for {name}",
+    ),
+    "data_analysis": (
+        "Analyse the weekly churn numbers",
+        "Build a pivot of revenue by region",
+        "Explain the variance in the monthly forecast",
+    ),
+    "summarization": ("Summarise the incident notes for {name}", "Condense the meeting transcript"),
+    "research": ("Compare vector databases for our search", "Find sources on pricing elasticity"),
+    "writing": ("Draft the release announcement", "Prepare talking points for my 1:1 with {name}"),
+    "other": ("Turn these notes into a Jira ticket", "Plan the team offsite"),
+}
+# What each gateway project's people ask, in tenths of their prompts: engineers mostly code, analysts analyse
+PROMPT_MIX = {
+    "engineering": {"coding": 6, "summarization": 1, "research": 1, "writing": 1, "other": 1},
+    "analytics": {"data_analysis": 5, "coding": 2, "summarization": 1, "research": 1, "writing": 1},
+}
 NAMED_COLLEAGUES = 25  # prompts name one of the first people of the roster: few distinct texts to scrub
 # model, taste, (input, output) USD per million tokens, milliseconds per output token
 MODELS = (
@@ -160,7 +171,7 @@ def write(
             "timestamp": cal.timestamps(day, calls["millis"].to_numpy()),
             "user": org.email[calls["person"].to_numpy()],
             **{c: calls[c].to_numpy() for c in GATEWAY_HEADER[2:]},
-            "prompt": _prompts(calls["person"].to_numpy(), org),
+            "prompt": _prompts(calls["person"].to_numpy(), calls["project"].to_numpy(), org),
         }
     )
     month = cal.month_of(day)
@@ -174,10 +185,24 @@ def write(
         write_json(folder / f"costs-{label}.json", _page(cal, days, mine, _cost_results))
 
 
-def _prompts(person: np.ndarray, org: Org) -> np.ndarray:
-    """The prompt title of every PROMPT_EVERY-th call (none for the rest), by position: no random draw."""
+def _prompts(person: np.ndarray, project: np.ndarray, org: Org) -> np.ndarray:
+    """The prompt title of every PROMPT_EVERY-th call (none for the rest), by position: no random draw.
+
+    The log's n-th prompt takes the use case at n modulo 10 of its caller's project's PROMPT_MIX, and one
+    of that use case's titles, moving on with the caller and with each round of ten.
+    """
     call = np.arange(person.size)
-    title = PROMPTS[(call // PROMPT_EVERY) % PROMPTS.size]
+    prompt = call // PROMPT_EVERY
+    cycles = np.array([np.repeat(list(mix), list(mix.values())) for mix in PROMPT_MIX.values()])
+    row = pd.Series(project).map({name: i for i, name in enumerate(PROMPT_MIX)}).to_numpy(dtype=int)
+    use_case = pd.Series(cycles[row, prompt % cycles.shape[1]])
+    counts = {case: len(titles) for case, titles in PROMPTS.items()}
+    starts = dict(zip(PROMPTS, np.cumsum([0, *counts.values()])[:-1], strict=True))
+    pick = (
+        use_case.map(starts).to_numpy()
+        + (prompt // cycles.shape[1] + person) % use_case.map(counts).to_numpy()
+    )
+    title = np.array([title for titles in PROMPTS.values() for title in titles])[pick]
     colleague = org.roster["full_name"].to_numpy(dtype=str)[
         (person + call) % min(NAMED_COLLEAGUES, org.dept.size)
     ]

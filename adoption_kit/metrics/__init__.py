@@ -23,6 +23,7 @@ from adoption_kit.metrics.benchmarks import (
 )
 from adoption_kit.metrics.consumption import (
     ConsumptionRule,
+    hourly_profile,
     peak_headroom,
     throttled_requests,
     weekday_profile,
@@ -30,6 +31,7 @@ from adoption_kit.metrics.consumption import (
 from adoption_kit.metrics.cost import SeatRule, cost_per_active_user, seat_reallocation, seat_use
 from adoption_kit.metrics.cross_tool import (
     CrossToolOptions,
+    active_people_by_tool_count,
     tool_count_distribution,
     tool_moves,
     tool_overlaps,
@@ -37,7 +39,7 @@ from adoption_kit.metrics.cross_tool import (
 from adoption_kit.metrics.daily import TrendRule, active_users_trend, daily_active_users
 from adoption_kit.metrics.movers import MoverRule, month_over_month
 from adoption_kit.metrics.power_users import PowerUserRule, power_users
-from adoption_kit.metrics.query import ANY_TOOL, GROUPABLE
+from adoption_kit.metrics.query import ANY_TOOL, GROUPABLE, result_keys
 from adoption_kit.metrics.stages import (
     STAGES,
     StageRule,
@@ -45,6 +47,7 @@ from adoption_kit.metrics.stages import (
     bottleneck_stages,
     time_to_first_use,
 )
+from adoption_kit.metrics.use_cases import use_case_mix
 
 __all__ = [
     "ANY_TOOL",
@@ -66,6 +69,7 @@ __all__ = [
     "daily_active_users",
     "events_per_active_user",
     "headcount",
+    "hourly_profile",
     "month_over_month",
     "monthly_active_people",
     "monthly_active_users",
@@ -77,12 +81,15 @@ __all__ = [
     "seat_activation",
     "seat_reallocation",
     "seat_use",
+    "result_keys",
     "throttled_requests",
     "time_to_first_use",
+    "active_people_by_tool_count",
     "tool_count_distribution",
     "tool_moves",
     "tool_overlaps",
     "top_contributors_share",
+    "use_case_mix",
     "weekday_profile",
     "weekly_active_users",
 ]

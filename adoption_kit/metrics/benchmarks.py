@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from adoption_kit.errors import InputFileError
-from adoption_kit.metrics.query import ANY_TOOL, Grouping, key_columns, run_sql
+from adoption_kit.metrics.query import ANY_TOOL, Grouping, key_columns, run_sql, top_shares
 
 COLUMNS = ("metric", "value", "unit", "population", "source", "source_date", "url", "note")
 REQUIRED = ("metric", "value", "unit", "source", "source_date")
@@ -91,13 +91,15 @@ def observed_metrics(
     since: date,
     until: date,
     rule: BenchmarkRule = DEFAULT_RULE,
+    contributors: int = 2,
 ) -> pd.DataFrame:
     """The metrics the kit can place, per group, over the days ``since`` to ``until`` (both included).
 
     ``tool`` is one tool or ``any`` (the bundled figures are about ChatGPT Enterprise: pass
     ``tool="chatgpt_enterprise"`` to compare like with like). ``people`` counts the active people behind
-    the ratio and the seat holders behind the per-seat figure.
-    Columns ``[by...], metric, observed, people``.
+    the ratio and the seat holders behind the per-seat figure; ``top_share`` is the share of the group's
+    events in the window made by its ``contributors`` most active people (the (n,k) rule's input).
+    Columns ``[by...], metric, observed, people, top_share``.
     """
     sql = """
         WITH per_person AS (
@@ -111,19 +113,20 @@ def observed_metrics(
             WHERE assigned_on <= $until AND (removed_on IS NULL OR removed_on > $until)
               AND ($tool = $any_tool OR tool = $tool)
             GROUP BY ALL
-        ), spread AS (
+        ), TOP_SHARES, spread AS (
             SELECT {key_names}, sum(events) AS events, count(*) AS active,
                    quantile_cont(events, $percentile) / nullif(quantile_cont(events, 0.5), 0) AS ratio
             FROM per_person GROUP BY ALL
-        )
+        ), spread_shares AS (SELECT * FROM spread JOIN top_shares USING ({key_names}))
         SELECT {key_names}, 'frontier_to_median_messages_per_worker' AS metric, ratio AS observed,
-               active AS people
-        FROM spread
+               active AS people, top_share
+        FROM spread_shares
         UNION ALL
-        SELECT {key_names}, 'messages_per_seat_per_week', coalesce(events, 0) / holders / $weeks, holders
-        FROM holders LEFT JOIN spread USING ({key_names})
+        SELECT {key_names}, 'messages_per_seat_per_week', coalesce(events, 0) / holders / $weeks, holders,
+               coalesce(top_share, 0)
+        FROM holders LEFT JOIN spread_shares USING ({key_names})
         ORDER BY ALL
-    """
+    """.replace("TOP_SHARES", top_shares("{key_names}", "per_person"))
     parameters = {
         "since": since,
         "until": until,
@@ -131,6 +134,7 @@ def observed_metrics(
         "any_tool": ANY_TOOL,
         "percentile": rule.frontier_percentile,
         "weeks": ((until - since).days + 1) / 7,
+        "contributors": contributors,
     }
     return run_sql(sql, by, parameters, activity=activity, seats=seats, people=people)
 
@@ -154,12 +158,12 @@ def place_against_benchmarks(
     people`` (``people``: who the observed number rests on). A crossed ``by`` names its groups "a / b".
     """
     options = {"tool": tool, "since": since, "until": until, "rule": rule}
-    organisation = observed_metrics(activity, seats, people, by=None, **options).assign(
-        scope="organisation", group="ALL"
-    )
+    organisation = observed_metrics(activity, seats, people, by=None, **options).drop(columns="top_share")
+    organisation = organisation.assign(scope="organisation", group="ALL")
     keys = key_columns(by)
     groups = observed_metrics(activity, seats, people, by=by, **options)
     groups = groups.assign(scope=" x ".join(keys), group=groups[keys].astype(str).agg(" / ".join, axis=1))
+    groups = groups.drop(columns="top_share")
     observed = pd.concat([organisation, groups.drop(columns=keys)], ignore_index=True)
     placed = observed.merge(benchmarks.drop(columns="note"), on="metric")
     return placed.assign(ratio=placed["observed"] / placed["value"])[

@@ -1,9 +1,11 @@
-"""When the tools are used and how close they run to their limits: the weekday profile of requests,
-throttled (rate-limited) requests per week, and the headroom between the busiest day and a usual busy day.
+"""When the tools are used and how close they run to their limits: the weekday and hourly profiles of
+requests, throttled (rate-limited) requests per week, and the headroom between the busiest day and a usual
+busy day.
 
 Only day-grain activity can say which weekday it fell on; weekly and monthly rows are left out of the
-weekday profile and of peak headroom. The canonical ``activity`` table has no hour, so there is no hourly
-profile yet. Events are the tool's unit of use (requests, messages, prompts): counts of use, not of people.
+weekday profile and of peak headroom. Only event-level sources (gateway logs, Cursor and Gemini events)
+say the hour, in ``activity_hours``; hours are UTC. Events are the tool's unit of use (requests, messages,
+prompts): counts of use, not of people.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import date
 
 import pandas as pd
 
-from adoption_kit.metrics.query import ANY_TOOL, NO_LIMIT, WEEK, Grouping, run_sql
+from adoption_kit.metrics.query import ANY_TOOL, NO_LIMIT, WEEK, Grouping, run_sql, top_shares
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class ConsumptionRule:
 
 
 DEFAULT_RULE = ConsumptionRule()
+NO_START = date(1900, 1, 1)  # "since" when none is given
 
 _DAILY = f"""
     SELECT {{keys}}, tool, day, person_id, events FROM activity JOIN people USING (person_id)
@@ -36,18 +39,26 @@ _DAILY = f"""
 
 
 def weekday_profile(
-    activity: pd.DataFrame, people: pd.DataFrame, *, by: Grouping = "department", until: date | None = None
+    activity: pd.DataFrame,
+    people: pd.DataFrame,
+    *,
+    by: Grouping = "department",
+    since: date | None = None,
+    until: date | None = None,
+    contributors: int = 2,
 ) -> pd.DataFrame:
     """Events per ISO weekday (1 = Monday ... 7 = Sunday) per group and tool, and their share.
 
     Every group and tool with day-grain events gets all seven weekdays (zero-filled); ``share`` = the
     weekday's events / the group's and tool's events, so the seven shares sum to 1. ``people`` counts the
-    distinct people active on that weekday.
-    Columns ``[by...], tool, weekday, events, share, people``.
+    distinct people active on that weekday, ``top_share`` is the share of the cell's events made by its
+    ``contributors`` most active people. ``since`` and ``until`` bound the days (both included).
+    Columns ``[by...], tool, weekday, events, share, people, top_share``.
     """
     sql = f"""
-        WITH daily AS ({_DAILY}),
+        WITH daily AS (SELECT *, isodow(day) AS weekday FROM ({_DAILY}) WHERE day >= $since),
         weekdays AS (SELECT unnest(range(1, 8)) AS weekday),
+        {top_shares("{key_names}, tool, weekday", "daily")},
         cells AS (SELECT DISTINCT {{key_names}}, tool FROM daily),
         counted AS (
             SELECT {{key_names}}, tool, isodow(day) AS weekday, sum(events) AS events,
@@ -57,11 +68,13 @@ def weekday_profile(
         SELECT {{key_names}}, tool, weekday, coalesce(events, 0) AS events,
                coalesce(events, 0)
                    / nullif(sum(coalesce(events, 0)) OVER (PARTITION BY {{key_names}}, tool), 0) AS share,
-               coalesce(people, 0) AS people
+               coalesce(people, 0) AS people, coalesce(top_share, 0) AS top_share
         FROM cells CROSS JOIN weekdays LEFT JOIN counted USING ({{key_names}}, tool, weekday)
+        LEFT JOIN top_shares USING ({{key_names}}, tool, weekday)
         ORDER BY ALL
     """
-    return run_sql(sql, by, {"until": until or NO_LIMIT}, activity=activity, people=people)
+    parameters = {"since": since or NO_START, "until": until or NO_LIMIT, "contributors": contributors}
+    return run_sql(sql, by, parameters, activity=activity, people=people)
 
 
 def throttled_requests(
@@ -134,3 +147,57 @@ def peak_headroom(
     """
     parameters = {"until": until or NO_LIMIT, "percentile": rule.peak_percentile}
     return run_sql(sql, by, parameters, activity=activity, people=people)
+
+
+def hourly_profile(
+    activity_hours: pd.DataFrame,
+    people: pd.DataFrame,
+    *,
+    by: Grouping = "department",
+    since: date | None = None,
+    until: date | None = None,
+    contributors: int = 2,
+) -> pd.DataFrame:
+    """Events per UTC hour (0 ... 23) per group and tool, their share, and throttled requests per hour.
+
+    Hours are UTC, whatever the person's time zone: the profile says when load reaches the service (a
+    team spread over time zones shows a wide working day, not a late one). Every group and tool with
+    hourly rows gets all 24 hours (zero-filled); ``share`` = the hour's events / the group's and tool's
+    events, so the 24 shares sum to 1. ``people`` counts the distinct people active in that hour;
+    ``throttled`` sums the rate-limited requests (empty for a tool that never reports them); ``top_share`` is
+    the share of the cell's events made by its ``contributors`` most active people. ``since`` and ``until``
+    bound the UTC days (both included). Columns ``[by...], tool, hour, events, share, throttled, people,
+    top_share``.
+    """
+    sql = f"""
+        WITH hourly AS (
+            SELECT {{keys}}, tool, hour, person_id, events, throttled
+            FROM activity_hours JOIN people USING (person_id)
+            WHERE day BETWEEN $since AND $until
+            UNION ALL
+            SELECT {{keys}}, '{ANY_TOOL}', hour, person_id, events, throttled
+            FROM activity_hours JOIN people USING (person_id)
+            WHERE day BETWEEN $since AND $until
+        ),
+        hours AS (SELECT unnest(range(0, 24)) AS hour),
+        {top_shares("{key_names}, tool, hour", "hourly")},
+        cells AS (
+            SELECT {{key_names}}, tool, bool_or(throttled IS NOT NULL) AS reports_throttling
+            FROM hourly GROUP BY ALL
+        ),
+        counted AS (
+            SELECT {{key_names}}, tool, hour, sum(events) AS events, sum(throttled) AS throttled,
+                   count(DISTINCT person_id) AS people
+            FROM hourly GROUP BY ALL
+        )
+        SELECT {{key_names}}, tool, hour, coalesce(events, 0) AS events,
+               coalesce(events, 0)
+                   / nullif(sum(coalesce(events, 0)) OVER (PARTITION BY {{key_names}}, tool), 0) AS share,
+               CASE WHEN reports_throttling THEN coalesce(throttled, 0) END AS throttled,
+               coalesce(people, 0) AS people, coalesce(top_share, 0) AS top_share
+        FROM cells CROSS JOIN hours LEFT JOIN counted USING ({{key_names}}, tool, hour)
+        LEFT JOIN top_shares USING ({{key_names}}, tool, hour)
+        ORDER BY ALL
+    """
+    parameters = {"since": since or NO_START, "until": until or NO_LIMIT, "contributors": contributors}
+    return run_sql(sql, by, parameters, activity_hours=activity_hours, people=people)

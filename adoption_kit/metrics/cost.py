@@ -10,12 +10,14 @@ A seat is held from ``assigned_on`` up to, not including, ``removed_on``; a seat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
 
-from adoption_kit.metrics.query import ANY_TOOL, MONTH, Grouping, result_keys, run_sql
+from adoption_kit.errors import ConfigError
+from adoption_kit.metrics.query import ANY_TOOL, MONTH, NO_LIMIT, Grouping, result_keys, run_sql, top_shares
 
 
 @dataclass(frozen=True)
@@ -30,54 +32,106 @@ DEFAULT_RULE = SeatRule()
 
 
 def cost_per_active_user(
-    seats: pd.DataFrame, seat_pools: pd.DataFrame, activity: pd.DataFrame, *, month: date
+    seats: pd.DataFrame,
+    seat_pools: pd.DataFrame,
+    activity: pd.DataFrame,
+    people: pd.DataFrame,
+    *,
+    by: Grouping = None,
+    first_month: date,
+    last_month: date | None = None,
+    contributors: int = 2,
 ) -> pd.DataFrame:
-    """The organisation's cost per active person in ``month``, per tool and for ``any`` tool.
+    """Cost per active person in each month from ``first_month`` to ``last_month`` (default: that one month),
+    per group, per tool and for ``any`` tool.
 
     Seat cost (dollars): each seat's ``monthly_cost`` times the share of the month it was held; a tool
     none of whose seats carries a price that month is costed from its pools instead: ``unit_cost x
     purchased`` times the share of the month the pool ran. Usage cost (dollars): the month's
-    ``activity.cost_usd`` (API and metered tools). ``people`` (a count) is the month's active people (MAU);
+    ``activity.cost_usd`` (API and metered tools). Seats and use count for their holder's group; a pool
+    counts for its department, so ``by`` is the organisation (None) or ``"department"``, and only people
+    and pools of the roster's departments count. ``people`` (a count) is the month's active people (MAU);
     ``cost_per_active_user`` = (seat + usage cost) / people, empty when nobody was active.
-    Columns ``tool, month, seat_cost, usage_cost, cost, people, cost_per_active_user``.
+    ``top_usage_share`` is the share of the usage cost spent by the ``contributors`` biggest spenders (the
+    (n,k) rule's input; 0 without usage cost).
+    Columns ``[by...], tool, month, seat_cost, usage_cost, cost, people, cost_per_active_user,
+    top_usage_share``.
     """
-    start = month.replace(day=1)
-    end = (start + timedelta(days=31)).replace(day=1)
+    if by not in (None, "department"):
+        raise ConfigError(f"cannot cost by {by!r}", column="by", expected="None or 'department'")
     sql = f"""
-        WITH priced AS (
-            SELECT tool, sum(monthly_cost * datediff('day', greatest(assigned_on, $start),
-                                                     least(coalesce(removed_on, $end), $end)) / $days) AS cost
-            FROM seats
-            WHERE monthly_cost IS NOT NULL AND assigned_on < $end AND coalesce(removed_on, $end) > $start
-            GROUP BY tool
+        WITH spans AS (
+            SELECT month, month + INTERVAL 1 MONTH AS month_end,
+                   datediff('day', month, month + INTERVAL 1 MONTH) AS days
+            FROM (SELECT unnest(generate_series($first, $last, INTERVAL 1 MONTH)) AS month)
+        ), priced AS (
+            SELECT {{keys}}, tool, month,
+                   sum(monthly_cost * datediff('day', greatest(assigned_on, month),
+                                               least(coalesce(removed_on, month_end), month_end))
+                       / days) AS cost
+            FROM seats JOIN people USING (person_id) CROSS JOIN spans
+            WHERE monthly_cost IS NOT NULL AND assigned_on < month_end
+              AND coalesce(removed_on, month_end) > month
+            GROUP BY ALL
+        ), pool_groups AS (
+            SELECT DISTINCT {{keys}}, people.department AS pool_department FROM people
         ), pools AS (
-            SELECT tool, sum(unit_cost * purchased * datediff('day', greatest(valid_from, $start),
-                                                              least(paid_until, $end)) / $days) AS cost
-            FROM (SELECT *, coalesce(valid_to + INTERVAL 1 DAY, $end) AS paid_until FROM seat_pools)
-            WHERE valid_from < $end AND paid_until > $start AND tool NOT IN (SELECT tool FROM priced)
-            GROUP BY tool
+            SELECT {{key_names}}, tool, month,
+                   sum(unit_cost * purchased * datediff('day', greatest(valid_from, month),
+                                                        least(paid_until, month_end)) / days) AS cost
+            FROM (
+                SELECT * EXCLUDE (department), department AS pool_department,
+                       coalesce(valid_to + INTERVAL 1 DAY, $far) AS paid_until
+                FROM seat_pools
+            ) JOIN pool_groups USING (pool_department)
+            CROSS JOIN spans
+            WHERE valid_from < month_end AND paid_until > month
+              AND (tool, month) NOT IN (SELECT (tool, month) FROM priced)
+            GROUP BY ALL
         ), seat_costs AS (SELECT * FROM priced UNION ALL SELECT * FROM pools),
-        in_month AS (SELECT person_id, tool, cost_usd FROM activity WHERE {MONTH} = $start),
+        spent AS (
+            SELECT {{keys}}, tool, {MONTH} AS month, person_id, coalesce(sum(cost_usd), 0) AS spent
+            FROM activity JOIN people USING (person_id)
+            WHERE {MONTH} BETWEEN $first AND $last
+            GROUP BY ALL
+        ),
+        {top_shares("{key_names}, tool, month", "spent", amount="spent", name="tool_shares")},
         usage AS (
-            SELECT tool, coalesce(sum(cost_usd), 0) AS usage_cost, count(DISTINCT person_id) AS people
-            FROM in_month GROUP BY tool
+            SELECT {{key_names}}, tool, month, sum(spent) AS usage_cost, count(*) AS people,
+                   any_value(top_share) AS top_usage_share
+            FROM spent JOIN tool_shares USING ({{key_names}}, tool, month) GROUP BY ALL
         ), per_tool AS (
-            SELECT tool, coalesce(seat_costs.cost, 0) AS seat_cost, coalesce(usage_cost, 0) AS usage_cost,
-                   coalesce(people, 0) AS people
-            FROM seat_costs FULL JOIN usage USING (tool)
+            SELECT {{key_names}}, tool, month, coalesce(seat_costs.cost, 0) AS seat_cost,
+                   coalesce(usage_cost, 0) AS usage_cost, coalesce(people, 0) AS people,
+                   coalesce(top_usage_share, 0) AS top_usage_share
+            FROM seat_costs FULL JOIN usage USING ({{key_names}}, tool, month)
+        ),
+        {top_shares("{key_names}, month", "spent", amount="spent", name="any_shares")},
+        any_usage AS (
+            SELECT {{key_names}}, month, count(DISTINCT person_id) AS people,
+                   any_value(top_share) AS top_usage_share
+            FROM spent JOIN any_shares USING ({{key_names}}, month) GROUP BY ALL
         ), overall AS (
-            SELECT '{ANY_TOOL}' AS tool, sum(seat_cost) AS seat_cost, sum(usage_cost) AS usage_cost,
-                   (SELECT count(DISTINCT person_id) FROM in_month) AS people
-            FROM per_tool HAVING count(*) > 0
+            SELECT {{key_names}}, '{ANY_TOOL}' AS tool, month, sum(seat_cost) AS seat_cost,
+                   sum(usage_cost) AS usage_cost
+            FROM per_tool GROUP BY ALL
+        ), overall_people AS (
+            SELECT overall.*, coalesce(any_usage.people, 0) AS people,
+                   coalesce(any_usage.top_usage_share, 0) AS top_usage_share
+            FROM overall LEFT JOIN any_usage USING ({{key_names}}, month)
         )
-        SELECT {{keys}}, tool, $start::TIMESTAMP AS month, seat_cost, usage_cost,
-               seat_cost + usage_cost AS cost, people,
-               (seat_cost + usage_cost) / nullif(people, 0) AS cost_per_active_user
-        FROM (SELECT * FROM per_tool UNION ALL SELECT * FROM overall)
-        ORDER BY tool
+        SELECT {{key_names}}, tool, month, seat_cost, usage_cost, seat_cost + usage_cost AS cost, people,
+               (seat_cost + usage_cost) / nullif(people, 0) AS cost_per_active_user, top_usage_share
+        FROM (SELECT * FROM per_tool UNION ALL BY NAME SELECT * FROM overall_people)
+        ORDER BY ALL
     """
-    parameters = {"start": start, "end": end, "days": (end - start).days}
-    return run_sql(sql, None, parameters, seats=seats, seat_pools=seat_pools, activity=activity)
+    parameters = {
+        "first": first_month.replace(day=1),
+        "last": (last_month or first_month).replace(day=1),
+        "far": NO_LIMIT,
+        "contributors": contributors,
+    }
+    return run_sql(sql, by, parameters, seats=seats, seat_pools=seat_pools, activity=activity, people=people)
 
 
 def seat_use(
@@ -137,18 +191,26 @@ def seat_reallocation(
     as_of: date,
     rule: SeatRule = DEFAULT_RULE,
 ) -> pd.DataFrame:
-    """Where idle seats could go: per tool, a group with idle seats next to a group with demand.
-
-    ``seats_to_move`` (a count of seats) first reassigns a group's idle seats to its own demand
-    (``from_`` = ``to_``), then hands the rest of the tool's idle seats to the rest of its demand in
-    group order, so no group gives more than its idle seats and none gets more than its demand. Each row
-    also carries the donor's ``idle_seats`` and the recipient's ``demand``; ``people`` is the smaller of
-    the two, the fewest people the row tells about.
-    Columns ``tool, from_<by>..., to_<by>..., seats_to_move, idle_seats, demand, people``.
-    """
+    """Where idle seats could go: per tool, a group with idle seats next to a group with demand, from
+    :func:`seat_use` per ``by`` group through :func:`allocate_idle_seats` (whose columns it returns, keyed
+    ``from_<by>..., to_<by>...``)."""
     use = seat_use(seats, activity, people, by=by, as_of=as_of, rule=rule)
-    keys = result_keys(by)
-    internal = use.assign(seats_to_move=use[["idle_seats", "demand"]].min(axis=1))
+    return allocate_idle_seats(use, keys=result_keys(by))
+
+
+def allocate_idle_seats(use: pd.DataFrame, *, keys: Sequence[str]) -> pd.DataFrame:
+    """Pair each tool's idle seats with its demand, from a frame of groups (``keys``, ``tool``,
+    ``idle_seats``, ``demand``: counts), without reading anything else.
+
+    A group's idle seats first go to its own demand (``from_`` = ``to_``); the rest of the tool's idle
+    seats go to the rest of its demand in the frame's group order, so no group gives more than its idle
+    seats and none gets more than its demand. ``people`` is the smaller of the donor's idle seats and the
+    recipient's demand. Columns ``tool, from_<key>..., to_<key>..., seats_to_move, idle_seats, demand,
+    people``.
+    """
+    keys = list(keys)
+    internal = use[[*keys, "tool", "idle_seats", "demand"]].astype({"idle_seats": "int64", "demand": "int64"})
+    internal = internal.assign(seats_to_move=internal[["idle_seats", "demand"]].min(axis=1))
     residual = internal.assign(
         idle_left=internal["idle_seats"] - internal["seats_to_move"],
         demand_left=internal["demand"] - internal["seats_to_move"],

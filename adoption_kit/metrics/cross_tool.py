@@ -84,6 +84,39 @@ def tool_count_distribution(
     return run_sql(sql, by, parameters, activity=activity, people=people)
 
 
+def active_people_by_tool_count(
+    activity: pd.DataFrame,
+    people: pd.DataFrame,
+    *,
+    by: Grouping = "department",
+    until: date | None = None,
+    options: CrossToolOptions = CrossToolOptions(),
+) -> pd.DataFrame:
+    """The month's active people by how many AI tools they used: ``1``, ``2``, ``3+``.
+
+    Unlike :func:`tool_count_distribution`, everyone active counts (employed that month or not) and nobody
+    else, so a group's buckets sum to its MAU for tool ``any`` exactly. Zero-filled over every roster
+    group, month and bucket. Columns ``[by...], month, tools, people``.
+    """
+    sql = f"""
+        WITH {_MONTHLY_USE},
+        per_person AS (
+            SELECT {{key_names}}, month, person_id, least(count(*), $many_tools) AS bucket
+            FROM monthly GROUP BY ALL
+        ),
+        counted AS (SELECT {{key_names}}, month, bucket, count(*) AS people FROM per_person GROUP BY ALL),
+        buckets AS (SELECT unnest(range(1, $many_tools + 1)) AS bucket)
+        SELECT {{key_names}}, month,
+               CASE WHEN bucket = $many_tools THEN bucket || '+' ELSE bucket::VARCHAR END AS tools,
+               coalesce(people, 0) AS people
+        FROM groups CROSS JOIN months CROSS JOIN buckets
+        LEFT JOIN counted USING ({{key_names}}, month, bucket)
+        ORDER BY {{key_names}}, month, bucket
+    """
+    parameters = {"until": until or NO_LIMIT, "many_tools": options.many_tools}
+    return run_sql(sql, by, parameters, activity=activity, people=people)
+
+
 def tool_overlaps(
     activity: pd.DataFrame, people: pd.DataFrame, *, by: Grouping = "department", until: date | None = None
 ) -> pd.DataFrame:

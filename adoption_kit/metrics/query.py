@@ -65,6 +65,26 @@ def active_periods(period: str, name: str, *, keep_events: bool = False) -> str:
     """
 
 
+def top_shares(cell: str, source: str, *, amount: str = "events", name: str = "top_shares") -> str:
+    """``name``: per cell (the columns ``cell`` lists), the share of the cell's ``amount`` made by its
+    ``$contributors`` biggest contributors (people of ``source``): the (n,k) dominance rule's input, 0 for
+    a cell with nothing in it. Columns ``<cell...>, top_share``."""
+    return f"""
+        {name}_per_person AS (
+            SELECT {cell}, person_id, sum({amount}) AS amount FROM {source} GROUP BY ALL
+        ),
+        {name}_ranked AS (
+            SELECT *, row_number() OVER (PARTITION BY {cell} ORDER BY amount DESC) AS rank
+            FROM {name}_per_person
+        ),
+        {name} AS (
+            SELECT {cell},
+                   coalesce(sum(amount) FILTER (WHERE rank <= $contributors) / nullif(sum(amount), 0), 0)
+                       AS top_share
+            FROM {name}_ranked GROUP BY ALL
+        )"""
+
+
 def result_keys(by: Grouping) -> list[str]:
     """The grouping's columns in a result of :func:`run_sql` (none for the whole organisation)."""
     return [] if by is None else key_columns(by)

@@ -39,6 +39,8 @@ def prior(
         ]
         if not frames:
             continue
+        # a key an earlier version of a table did not have (an attribute it never split by) is empty there
+        frames = [f.assign(**{c: "" for c in columns if c not in f.columns}) for f in frames]
         stacked = pd.concat(frames, ignore_index=True)
         stacked[list(columns)] = stacked[list(columns)].astype("str")
         values = stacked.drop(columns=[c for c in ("suppressed",) if c in stacked.columns])

@@ -157,11 +157,12 @@ def _check(tables: Mapping[str, pd.DataFrame], min_group_size: int) -> None:
 
 
 def _apply(table: pd.DataFrame, reasons: pd.Series, *, name: str, keys: Sequence[str]) -> Released:
-    gated = table.reset_index(drop=True).drop(columns=[c for c in GATE_INPUTS if c in table.columns])
+    table = table.reset_index(drop=True)
     reasons = reasons.reset_index(drop=True)
-    for column in [c for c in gated.columns if c not in keys]:
-        hidden = hidden_cells(gated, reasons, name, column)
-        gated[column] = gated[column].astype(_nullable(gated[column].dtype)).mask(hidden)
+    gated = table.drop(columns=[c for c in GATE_INPUTS if c in table.columns])
+    hidden = {c: hidden_cells(table, reasons, name, c) for c in gated.columns if c not in keys}
+    for column, cells in hidden.items():  # decided on the table as computed, then blanked
+        gated[column] = gated[column].astype(_nullable(gated[column].dtype)).mask(cells)
     gated[SUPPRESSED] = reasons.isin(ROW_REASONS).to_numpy()
     shown = reasons != ""
     record = gated.loc[shown, list(keys)].astype("str").assign(table=name, reason=reasons[shown].to_numpy())

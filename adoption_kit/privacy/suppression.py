@@ -10,6 +10,8 @@ add up to fewer than ``min_group_size``, would give a hidden value away by subtr
 visible member is hidden too.
 
 Reasons for hiding a whole row: ``primary`` (fewer than ``min_group_size`` people behind it),
+``everyone`` (the row counts every one of the people who could have done something: all seat holders
+active, all active people power users),
 ``turnover`` (the week's or month's active people differ from the previous period's only by a few joiners
 or leavers, so the change would be theirs), ``revision`` (an earlier run published this cell with a value
 that differs by fewer than ``min_group_size``: the difference would be a few people) and ``complementary``.
@@ -34,33 +36,102 @@ TURNOVER = "turnover"
 REVISION = "revision"
 EXTREME_RATE = "extreme_rate"
 DOMINANCE = "dominance"
-ROW_REASONS = (PRIMARY, TURNOVER, REVISION, COMPLEMENTARY)
+EVERYONE = "everyone"
+ROW_REASONS = (PRIMARY, EVERYONE, TURNOVER, REVISION, COMPLEMENTARY)
 # The hierarchy's attribute columns, when a table has them.
-ATTRIBUTES = ("department", "team", "location", "job_function")
+ATTRIBUTES = ("department", "team", "location", "job_function", "level", "tenure_band")
 
 ADDITIVE = {
     "headcount": ("people",),
     "activation": ("seat_holders", "activated"),
-    "weekly_active": ("wau", "events"),
-    "monthly_active": ("mau",),
+    "seat_use": ("people",),
+    "weekly_active": ("wau", "events", "throttled"),
+    "monthly_active": ("mau", "seat_cost", "usage_cost"),
+    "power_users": ("power_users",),
+    "tool_overlaps": ("people",),
+    "tool_moves": ("people",),
     "stages": ("people",),
+    "hourly_profile": ("people", "events"),
+    "weekday_profile": ("people", "events"),
+    "use_cases": ("people", "events"),
 }
-PERIOD_COLUMNS = ("week", "month", "stage")  # sums never mix periods (or funnel stages)
-# Cell-level reasons hide these columns of a row; the row (and the people it rests on) stays.
-EXTREME_RATES = {"activation": ("activation_rate", "activated", "seat_holders")}  # rate, count, out of
-MAGNITUDES = {
-    "weekly_active": ("events", "events_per_user_mean", "events_per_user_median", "events_per_user_p90")
-}
-CELL_MASKS = {
-    (EXTREME_RATE, "activation"): EXTREME_RATES["activation"][:2],
-    (DOMINANCE, "weekly_active"): MAGNITUDES["weekly_active"],
-}
-UPPER_BOUNDS = {("activation", "activated"): "seat_holders"}  # activated never exceeds seat holders
+# Sums never mix periods (nor funnel stages, seat statuses, hours, weekdays, use cases).
+PERIOD_COLUMNS = ("week", "month", "stage", "status", "hour", "weekday", "category")
+# Counts of people that must be 0 or at least min_group_size, else the row is hidden (``primary``).
+FLOORED = {"activation": ("activated",)}
+# Counts of people behind a row that are not published but follow from it and another table: the row is
+# hidden when one is under min_group_size, 0 included (people of one tool who did not use the other).
+UNDERLYING = {"tool_overlaps": ("only_a", "only_b")}
+# Where a table's rows for one group and period split a total row: monthly people by how many tools they
+# used are the parts of tool ``any`` (the rows whose tool starts with the prefix).
+PARTITIONS = {"monthly_active": (ANY_TOOL, "tools_used:")}
 # Inputs the gate reads to decide; they are person-derived and never published.
 TOP_SHARE = "top_share"
+TOP_USAGE_SHARE = "top_usage_share"
 ISOLATES_TURNOVER = "isolates_turnover"
-GATE_INPUTS = (TOP_SHARE, ISOLATES_TURNOVER)
+ACTIVE_PEOPLE = "active_people"
+SEAT_HOLDERS = "seat_holders_behind"
+# A table whose one count is of the people who did something, out of a gate input counting everyone who
+# could have: a count equal to everyone tells each one's status (a rate of 100%), so the row goes.
+OUT_OF = {"seat_use": SEAT_HOLDERS, "power_users": ACTIVE_PEOPLE}
+
+
+@dataclass(frozen=True)
+class ExtremeRate:
+    """A rate of exactly 0% or 100% tells each member's status: hide the rate and its count (the row and
+    the people it rests on stay). ``out_of`` may be a gate input the table does not publish."""
+
+    table: str
+    rate: str
+    count: str
+    out_of: str
+    reason: str = EXTREME_RATE
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(c for c in (self.rate, self.count) if c)
+
+    def applies(self, table: pd.DataFrame, dominance: Dominance) -> pd.Series:
+        return (table[self.count] == 0) | (table[self.count] == table[self.out_of])
+
+
+@dataclass(frozen=True)
+class Dominated:
+    """The (n,k) rule: a total whose largest contributors make most of it is hidden with every figure
+    derived from it; ``top_share`` (a gate input) is the share of those contributors."""
+
+    table: str
+    columns: tuple[str, ...]
+    top_share: str = TOP_SHARE
+    reason: str = DOMINANCE
+
+    def applies(self, table: pd.DataFrame, dominance: Dominance) -> pd.Series:
+        return table[self.top_share] > dominance.share
+
+
+MAGNITUDE_COLUMNS = ("events", "events_per_user_mean", "events_per_user_median", "events_per_user_p90")
+CELL_RULES = (
+    ExtremeRate("activation", "activation_rate", "activated", "seat_holders"),
+    Dominated("weekly_active", (*MAGNITUDE_COLUMNS, "throttled")),
+    Dominated("monthly_active", ("usage_cost", "cost_per_active_user"), TOP_USAGE_SHARE),
+    Dominated("benchmarks", ("observed",)),
+    Dominated("hourly_profile", ("events",)),
+    Dominated("weekday_profile", ("events",)),
+    Dominated("use_cases", ("events",)),
+)
+# Totals of use and money (not counts of people): an earlier run's value may move by any amount.
+MAGNITUDES = {rule.table: rule.columns for rule in CELL_RULES if isinstance(rule, Dominated)}
+GATE_INPUTS = (
+    TOP_SHARE,
+    TOP_USAGE_SHARE,
+    ISOLATES_TURNOVER,
+    ACTIVE_PEOPLE,
+    SEAT_HOLDERS,
+    *UNDERLYING["tool_overlaps"],
+)
+UPPER_BOUNDS = {("activation", "activated"): "seat_holders"}  # activated never exceeds seat holders
 PRIOR, PUBLIC = "prior:", "public:"  # the gate's own columns for what earlier runs published
+REASON_SEPARATOR = "+"  # a row hidden in part for two cell-level reasons lists both
 
 
 @dataclass(frozen=True)
@@ -93,12 +164,26 @@ def hidden_cells(table: pd.DataFrame, reasons: pd.Series, name: str, column: str
     this run, and not published with the same value by an earlier run (a ``public:`` column, see
     :func:`with_prior`)."""
     hidden = reasons.isin(ROW_REASONS).to_numpy().copy()
-    for (reason, table_name), columns in CELL_MASKS.items():
-        if table_name == name and column in columns:
-            hidden |= (reasons == reason).to_numpy()
+    for rule in CELL_RULES:
+        if rule.table == name and column in rule.columns:
+            hidden |= has_reason(reasons, rule.reason) & _masks(rule, table)
     if f"{PUBLIC}{column}" in table.columns:
         hidden &= ~table[f"{PUBLIC}{column}"].to_numpy(dtype=bool)
     return hidden
+
+
+def has_reason(reasons: pd.Series, reason: str) -> np.ndarray:
+    """True where ``reason`` is among a row's reasons."""
+    labels = [label for label in reasons.unique() if reason in str(label).split(REASON_SEPARATOR)]
+    return reasons.isin(labels).to_numpy(dtype=bool)
+
+
+def _masks(rule: ExtremeRate | Dominated, table: pd.DataFrame) -> np.ndarray:
+    """Rows a cell rule hides, given that its reason was recorded for them: a table has at most one
+    dominance rule (its reason says it all), an extreme rate is told by the row's own numbers."""
+    if isinstance(rule, Dominated):
+        return np.ones(len(table), dtype=bool)
+    return rule.applies(table, Dominance()).fillna(False).to_numpy(dtype=bool)
 
 
 def with_prior(
@@ -142,25 +227,33 @@ def primary(
     """A reason per row before complementary suppression (see the module's docstring), else empty."""
     people = table[PEOPLE]
     hide = people.isna() | (people < min_group_size)
-    if name == "activation" and "activated" in table.columns:  # usage rests on the activated people
-        activated = table["activated"]
-        hide = hide | ((activated > 0) & (activated < min_group_size))
+    for count in [c for c in FLOORED.get(name, ()) if c in table.columns]:  # a few people doing something
+        hide = hide | ((table[count] > 0) & (table[count] < min_group_size))
+    for count in [c for c in UNDERLYING.get(name, ()) if c in table.columns]:
+        hide = hide | (table[count] < min_group_size)
     reasons = pd.Series(np.where(hide.fillna(True).to_numpy(dtype=bool), PRIMARY, ""), index=table.index)
+    if OUT_OF.get(name) in table.columns:
+        reasons = _add(reasons, table[PEOPLE] == table[OUT_OF[name]], EVERYONE)
     if ISOLATES_TURNOVER in table.columns:
         reasons = _add(reasons, table[ISOLATES_TURNOVER], TURNOVER)
     reasons = _add(reasons, revisions(table, name=name, min_group_size=min_group_size), REVISION)
-    if name in EXTREME_RATES and EXTREME_RATES[name][0] in table.columns:
-        _, count, out_of = EXTREME_RATES[name]
-        reasons = _add(reasons, (table[count] == 0) | (table[count] == table[out_of]), EXTREME_RATE)
-    if TOP_SHARE in table.columns:
-        limit = (dominance or Dominance()).share
-        reasons = _add(reasons, table[TOP_SHARE] > limit, DOMINANCE)
+    for rule in CELL_RULES:
+        needed = [*rule.columns, getattr(rule, "out_of", ""), getattr(rule, "top_share", "")]
+        if rule.table == name and set(filter(None, needed)) <= set(table.columns):
+            reasons = _add_cell(reasons, rule.applies(table, dominance or Dominance()), rule.reason)
     return reasons
 
 
 def _add(reasons: pd.Series, where: pd.Series, reason: str) -> pd.Series:
     """``reason`` for the rows ``where`` holds that have no reason yet."""
     return reasons.mask((reasons == "") & where.fillna(False).to_numpy(dtype=bool), reason)
+
+
+def _add_cell(reasons: pd.Series, where: pd.Series, reason: str) -> pd.Series:
+    """A cell-level ``reason`` for the rows ``where`` holds that are not hidden whole."""
+    where = where.fillna(False).to_numpy(dtype=bool) & ~reasons.isin(ROW_REASONS).to_numpy()
+    joined = reasons.where(reasons == "", reasons + REASON_SEPARATOR) + reason
+    return reasons.mask(where & ~has_reason(reasons, reason), joined)
 
 
 def plan(tables: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str], list[Line]]:
@@ -174,8 +267,9 @@ def plan(tables: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str], list[Line]
 
 def lines(table: pd.DataFrame, *, name: str, column: str) -> list[Line]:
     """Every sum the published ``column`` of ``table`` satisfies: each group is the sum of the groups one
-    attribute finer, for the same tool and period. (No column is published as a sum over tools: tool
-    ``any`` counts people once whatever they used, and has no events total.)"""
+    attribute finer, for the same tool and period; and a total row is the sum of its parts (see
+    ``PARTITIONS``). (No column is published as a sum over tools: tool ``any`` counts people once whatever
+    they used, and has no events total.)"""
     frame = _frame(table).loc[table[column].notna().to_numpy()]  # an empty cell is no published number
     attributes = [c for c in frame.columns if c.startswith("attr:")]
     finer = frame["level"].to_numpy()
@@ -193,6 +287,13 @@ def lines(table: pd.DataFrame, *, name: str, column: str) -> list[Line]:
             found += _split(
                 frame.loc[involved], [*parent_attributes, "tool", "period"], level_of_row == parent_level
             )
+    if name in PARTITIONS:
+        total, prefix = PARTITIONS[name]
+        tools = frame["tool"].astype("str")
+        parts = frame.loc[(tools == total) | tools.str.startswith(prefix)]
+        is_total = np.zeros(len(table), dtype=bool)
+        is_total[frame.loc[tools == total, "row"].to_numpy()] = True
+        found += _split(parts, [*attributes, "period"], is_total)
     return found
 
 

@@ -23,6 +23,14 @@ def utc_days(
     values: pd.Series, *, path: Path, column: str, unit: str | None = None, first_row: int
 ) -> pd.Series:
     """The UTC day (midnight, datetime64[s]) of ISO-8601 timestamps, or of epoch numbers in ``unit``."""
+    moments = utc_times(values, path=path, column=column, unit=unit, first_row=first_row)
+    return moments.dt.normalize().astype("datetime64[s]")
+
+
+def utc_times(
+    values: pd.Series, *, path: Path, column: str, unit: str | None = None, first_row: int
+) -> pd.Series:
+    """The UTC time (without time zone) of ISO-8601 timestamps, or of epoch numbers in ``unit``."""
     text = values.astype("str").str.strip().where(values.notna())
     if unit is None:
         moments = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
@@ -38,7 +46,7 @@ def utc_days(
             column=column,
             expected="an ISO-8601 timestamp" if unit is None else f"a time in epoch {unit}",
         )
-    return moments.dt.tz_convert(None).dt.normalize().astype("datetime64[s]")
+    return moments.dt.tz_convert(None)
 
 
 def aggregates(frame: pd.DataFrame, metrics: Mapping[str, str]) -> pd.DataFrame:

@@ -2,6 +2,8 @@
 
 One row per user per period, including inactive and pending users (FORMATS.md §2a). Activity is the
 period's message count split by surface (GPTs, projects, the rest as chat); seats come from every row.
+Tasks are the messages to ChatGPT's tools (``tool_to_messages``: Search, Data Analysis, Canvas, ...) by the
+use case each tool serves (``TOOL_CATEGORIES``; a tool not listed there is ``other``).
 Names and public ids identify people and are never read. The self-entered ``role`` is free text: it goes
 to ``texts`` under the user's email, for ingest to scrub (the per-GPT and per-project dictionaries are keyed
 by ids, not names, and are not read).
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from adoption_kit.sources import _dict_strings
 from adoption_kit.sources._canonical import free_texts
 from adoption_kit.sources._tabular import check_rows, read_csv, read_text
 from adoption_kit.sources.base import Extract, coverage_of, csv_header
@@ -32,7 +35,12 @@ REQUIRED = {
     "messages": "int",
 }
 TEXTS = {"role": "user_role"}
-OPTIONAL = {"gpt_messages": "int", "project_messages": "int", **dict.fromkeys(TEXTS, "text")}
+OPTIONAL = {
+    "gpt_messages": "int",
+    "project_messages": "int",
+    "tool_to_messages": "text",
+    **dict.fromkeys(TEXTS, "text"),
+}
 CURRENT_HEADER = (  # the October 2025 export, in its order; older ones have a subset
     "cadence",
     "period_start",
@@ -73,6 +81,22 @@ FIELDS = Fields(
     required=frozenset(["email"]),
 )
 GRAINS = {"weekly": "week", "monthly": "month"}
+# ChatGPT's tools (as named in tool_to_messages, compared lower-case with "_" for other characters, and the
+# glossary's older names) by the use case they serve; Memory, Tasks, GPT Editor and new tools are "other".
+TOOL_CATEGORIES = {
+    "search": "research",
+    "web_search": "research",
+    "retrieval": "research",
+    "file_upload": "research",
+    "deep_research": "research",
+    "data_analysis": "data_analysis",
+    "advanced_data_analysis": "data_analysis",
+    "python": "data_analysis",
+    "image_gen": "image",
+    "dalle": "image",
+    "dall_e": "image",
+    "canvas": "writing",
+}
 STATUSES = ("enabled", "pending", "deleted")
 
 
@@ -83,11 +107,17 @@ def sniff(head: str) -> bool:
 
 @FIELDS.checked
 def read(path: Path) -> Extract:
-    """Activity (active users' messages by surface), seats (every listed user) and free text."""
+    """Activity (active users' messages by surface), tasks (tool messages by use case), seats (every
+    listed user) and free text."""
     frame = read_csv(path, required=REQUIRED, optional=OPTIONAL)
     _check_values(frame, path)
     grain = frame["cadence"].str.lower().map(GRAINS)
-    tables = {"activity": _activity(frame, grain), "seats": _seats(frame), "texts": _texts(frame)}
+    tables = {
+        "activity": _activity(frame, grain),
+        "tasks": _tasks(frame, grain),
+        "seats": _seats(frame),
+        "texts": _texts(frame),
+    }
     coverage = tuple(
         c
         for cadence, rows in frame.groupby(grain)
@@ -106,6 +136,11 @@ def _check_values(frame: pd.DataFrame, path: Path) -> None:
     )
     duplicated = frame.duplicated(["email", "period_start"], keep="first")
     check_rows(frame, (*checks, ("email", duplicated, "one row per user and period")), path=path)
+    if "tool_to_messages" in frame:
+        tools = frame["tool_to_messages"]
+        check_rows(
+            frame, [("tool_to_messages", _dict_strings.malformed(tools), _dict_strings.EXPECTED)], path=path
+        )
 
 
 def _activity(frame: pd.DataFrame, grain: pd.Series) -> pd.DataFrame:
@@ -131,6 +166,26 @@ def _activity(frame: pd.DataFrame, grain: pd.Series) -> pd.DataFrame:
             "events": long["events"].astype("int64").to_numpy(),
         }
     )
+
+
+def _tasks(frame: pd.DataFrame, grain: pd.Series) -> pd.DataFrame:
+    """Messages to each tool, by the tool's use case, per user and period (zero counts make no row)."""
+    tools = frame.get("tool_to_messages", pd.Series(pd.NA, index=frame.index, dtype="str"))
+    found = _dict_strings.entries(tools)
+    name = found["key"].str.lower().str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_")
+    rows = pd.DataFrame(
+        {
+            "identity": frame["email"].reindex(found["row"]).to_numpy(),
+            "tool": TOOL,
+            "day": frame["period_start"].reindex(found["row"]).to_numpy(),
+            "grain": grain.reindex(found["row"]).to_numpy(),
+            "category": name.map(TOOL_CATEGORIES).fillna("other").to_numpy(),
+            "events": found["count"].to_numpy(),
+        }
+    )
+    keys = ["identity", "tool", "day", "grain", "category"]
+    summed = rows.loc[rows["events"] > 0].groupby(keys, as_index=False, sort=True)["events"].sum()
+    return summed.assign(source="vendor")
 
 
 def _seats(frame: pd.DataFrame) -> pd.DataFrame:

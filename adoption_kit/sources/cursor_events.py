@@ -4,8 +4,9 @@ FORMATS.md §5 (last bullet). Header: ``Date,User,Kind,Model,Max Mode,Input (w/ 
 Write),Cache Read,Output Tokens,Total Tokens,Cost`` (newer exports add ``Cloud Agent ID`` and ``Automation
 ID``). Per user and UTC day: requests as events on the "agent" surface ("cloud_agent" for cloud-agent runs),
 input tokens (with and without cache write, cache reads) and output tokens, and the cost in dollars
-("Free"/"Included" cost cells are an included quota, not a zero: they stay missing). The personal export
-has no ``User`` column and cannot be attributed. Exports are often filtered, so there is no coverage.
+("Free"/"Included" cost cells are an included quota, not a zero: they stay missing); the same requests per
+UTC hour are ``activity_hours``. The personal export has no ``User`` column and cannot be attributed.
+Exports are often filtered, so there is no coverage.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from adoption_kit.errors import InputFileError
-from adoption_kit.sources._canonical import utc_days
+from adoption_kit.sources._canonical import utc_times
+from adoption_kit.sources._hours import clock, per_hour
 from adoption_kit.sources._tabular import parse_column, read_csv, read_text
 from adoption_kit.sources.base import Extract, csv_header
 from adoption_kit.sources.fields import Fields
@@ -78,7 +80,7 @@ def read(path: Path) -> Extract:
     requests = pd.DataFrame(
         {
             "identity": frame[USER],
-            "day": utc_days(frame["Date"], path=path, column="Date", first_row=FIRST_ROW),
+            **clock(utc_times(frame["Date"], path=path, column="Date", first_row=FIRST_ROW)),
             "surface": surface,
             "tokens_in": frame[list(TOKENS_IN)].sum(axis=1, min_count=1),
             "tokens_out": frame[TOKENS_OUT],
@@ -90,7 +92,7 @@ def read(path: Path) -> Extract:
         path,
         "email",
         len(frame),
-        {"activity": per_day(requests)},
+        request_tables(requests),
         fields=tuple(header),
     )
 
@@ -100,6 +102,11 @@ def _cost(values: pd.Series, path: Path) -> pd.Series:
     text = values.str.strip().str.lstrip("$")
     label = text.str.lower().isin(NO_COST).fillna(False).astype(bool)
     return parse_column(text.where(~label), "float", path=path, column="Cost").astype("float64")
+
+
+def request_tables(requests: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """``activity`` and ``activity_hours`` from one row per request (with its UTC ``day`` and ``hour``)."""
+    return {"activity": per_day(requests), "activity_hours": per_hour(requests.assign(tool=TOOL))}
 
 
 def per_day(requests: pd.DataFrame) -> pd.DataFrame:

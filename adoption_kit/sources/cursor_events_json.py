@@ -3,9 +3,9 @@
 ``{totalUsageEventsCount, pagination, usageEvents: [...], period}`` or a JSON array of such pages. As in the
 dashboard's usage-events CSV (``cursor_events``): per requester's email and UTC day, requests are events on
 the "agent" surface, with input tokens (plain, cache writes, cache reads), output tokens and the cost in
-dollars (``tokenUsage.totalCents`` / 100). Requests without ``tokenUsage`` (included in the plan) count as
-events with no tokens or cost: empty, not zero. Responses are filtered by user or paginated, so there is no
-coverage.
+dollars (``tokenUsage.totalCents`` / 100); the same requests per UTC hour are ``activity_hours``. Requests
+without ``tokenUsage`` (included in the plan) count as events with no tokens or cost: empty, not zero.
+Responses are filtered by user or paginated, so there is no coverage.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from pathlib import Path
 import pandas as pd
 
 from adoption_kit.sources import _api_json as api_json
-from adoption_kit.sources._canonical import utc_days
+from adoption_kit.sources._canonical import utc_times
+from adoption_kit.sources._hours import clock
 from adoption_kit.sources.base import Extract
-from adoption_kit.sources.cursor_events import per_day
+from adoption_kit.sources.cursor_events import request_tables
 from adoption_kit.sources.fields import Fields
 
 NAME = "cursor_usage_events_api"
@@ -67,12 +68,14 @@ def read(path: Path) -> Extract:
     requests = pd.DataFrame(
         {
             "identity": frame["userEmail"].astype("str"),
-            "day": utc_days(
-                frame["timestamp"],
-                path=path,
-                column=f"{PREFIX}timestamp",
-                unit="ms",
-                first_row=api_json.FIRST_RECORD,
+            **clock(
+                utc_times(
+                    frame["timestamp"],
+                    path=path,
+                    column=f"{PREFIX}timestamp",
+                    unit="ms",
+                    first_row=api_json.FIRST_RECORD,
+                )
             ),
             "surface": SURFACE,
             "tokens_in": pd.concat([tokens[c] for c in TOKENS_IN], axis=1).sum(axis=1, min_count=1),
@@ -86,6 +89,6 @@ def read(path: Path) -> Extract:
         path,
         "email",
         len(frame),
-        {"activity": per_day(requests)},
+        request_tables(requests),
         fields=tuple(frame.columns),
     )

@@ -14,7 +14,8 @@ Header (any order; other columns are listed as unknown and ignored)::
   scrubbed it, or dropped by configuration; ``client_ip`` identifies a device and is never read.
 
 Per user and UTC day this is activity on the "api" surface: every request is an event (failed ones too:
-they are still use), ``throttled`` counts the 429s, tokens are summed.
+they are still use), ``throttled`` counts the 429s, tokens are summed. The same requests per UTC hour are
+``activity_hours``.
 A log is one gateway's view, not the full account of a tool, so it has no coverage.
 """
 
@@ -25,7 +26,8 @@ from pathlib import Path
 import pandas as pd
 
 from adoption_kit.errors import InputFileError
-from adoption_kit.sources._canonical import free_texts, utc_days
+from adoption_kit.sources._canonical import free_texts, utc_times
+from adoption_kit.sources._hours import clock, per_hour
 from adoption_kit.sources._tabular import read_csv, read_text
 from adoption_kit.sources.base import Extract, csv_header
 from adoption_kit.sources.fields import Fields
@@ -64,7 +66,7 @@ def sniff(head: str) -> bool:
 
 @FIELDS.checked
 def read(path: Path) -> Extract:
-    """Requests, throttled requests and tokens per user, tool and day; prompts as texts."""
+    """Requests, throttled requests and tokens per user, tool and day (and per hour); prompts as texts."""
     frame = read_csv(path, required=REQUIRED, optional=OPTIONAL)
     provider = frame.get("provider", pd.Series(pd.NA, index=frame.index, dtype="str"))
     provider = provider.str.lower().fillna(DEFAULT_PROVIDER)
@@ -91,7 +93,7 @@ def read(path: Path) -> Extract:
         {
             "identity": frame["user"],
             "tool": provider.map(PROVIDERS),
-            "day": utc_days(frame["timestamp"], path=path, column="timestamp", first_row=FIRST_ROW),
+            **clock(utc_times(frame["timestamp"], path=path, column="timestamp", first_row=FIRST_ROW)),
             "tokens_in": frame["tokens_in"],
             "tokens_out": frame["tokens_out"],
             "throttled": frame["status"].eq(THROTTLED).astype("int64"),
@@ -106,4 +108,5 @@ def read(path: Path) -> Extract:
     )
     texts = free_texts(frame, TEXTS, context=requests[["identity", "tool", "day"]])
     header = tuple(csv_header(read_text(path)[:4096]))
-    return Extract(NAME, path, "email", len(frame), {"activity": activity, "texts": texts}, fields=header)
+    tables = {"activity": activity, "activity_hours": per_hour(requests), "texts": texts}
+    return Extract(NAME, path, "email", len(frame), tables, fields=header)

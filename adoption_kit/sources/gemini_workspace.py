@@ -3,9 +3,12 @@
 The file is one ``activities.list`` response page or a JSON list of pages (FORMATS.md §6a). Each activity
 is one Gemini action; its ``feature_utilization`` events are counted per user, UTC day and ``app_name``
 (the surface: docs, gmail, sheets, ...; ``other`` when an event names no app). The identity is
-``actor.email``; ``actor.profileId``, ``ipAddress`` and the ``action`` parameter are not read. Activities by
+``actor.email``; ``actor.profileId`` and ``ipAddress`` are not read. The same events by the use case of
+their ``action`` parameter (``ACTION_CATEGORIES``; an action not listed there is ``other``) are ``tasks``.
+Event parameters count as fields ``events.parameters.<name>``. Activities by
 an API key (``actor.callerType`` KEY, no email) and activities without a ``feature_utilization`` event are
-left out and counted. Error rows number the activities across all pages, from 1.
+left out and counted. Error rows number the activities across all pages, from 1. The same events per UTC
+hour of their activity's ``id.time`` are ``activity_hours``.
 
 Coverage: the listing is the full account of Gemini use from its first to its last day when its last page
 has no ``nextPageToken`` (so query from midnight UTC); a listing cut short has no coverage.
@@ -18,7 +21,9 @@ from pathlib import Path
 import pandas as pd
 
 from adoption_kit.errors import InputFileError
-from adoption_kit.sources._tabular import parse_column, read_json
+from adoption_kit.sources._canonical import utc_times
+from adoption_kit.sources._hours import clock, per_hour
+from adoption_kit.sources._tabular import read_json
 from adoption_kit.sources.base import Extract, coverage_of
 from adoption_kit.sources.fields import Fields
 
@@ -50,10 +55,44 @@ KNOWN_ITEM_KEYS = frozenset(
     ]
 )
 KNOWN_EVENT_KEYS = frozenset(["type", "name", "parameters"])
+PARAMETERS = ("action", "app_name")
+# The documented actions by use case (Classroom's classic_use_case_* generate teaching material: writing).
+ACTION_CATEGORIES = {
+    **dict.fromkeys(
+        [
+            "summarize",
+            "summarize_proactive",
+            "summarize_proactive_short",
+            "condense",
+            "list_action_items_refinement",
+        ],
+        "summarization",
+    ),
+    **dict.fromkeys(
+        [
+            "generate_text",
+            "generate_document",
+            "suggest_full_replies",
+            "auto_proofread",
+            "bulletize",
+            "formalize",
+            "paraphrase",
+            "match_writing_style",
+            "comment_conversation",
+        ],
+        "writing",
+    ),
+    **dict.fromkeys(["generate_images_in_product", "generate_image_for_current_page"], "image"),
+    **dict.fromkeys(["search_in_conversation", "ask_about_context"], "research"),
+}
+CLASSROOM = "classic_use_case_"
 IDENTIFIERS = frozenset(["actor.email", "actor.profileId", "ipAddress"])
 FIELDS = Fields(
     identifiers=IDENTIFIERS,
-    passed=KNOWN_PAGE_KEYS | KNOWN_ITEM_KEYS - IDENTIFIERS | {f"events.{key}" for key in KNOWN_EVENT_KEYS},
+    passed=KNOWN_PAGE_KEYS
+    | KNOWN_ITEM_KEYS - IDENTIFIERS
+    | {f"events.{key}" for key in KNOWN_EVENT_KEYS}
+    | {f"events.parameters.{name}" for name in PARAMETERS},
 )
 BY_KEY = "activities by an API key (no person)"
 NO_USE = f"activities without a {EVENT} event"
@@ -66,7 +105,7 @@ def sniff(head: str) -> bool:
 
 @FIELDS.checked
 def read(path: Path) -> Extract:
-    """Activity: feature_utilization events per user, day and app."""
+    """Activity (feature_utilization events per user, day and app) and tasks (per use case)."""
     pages = _pages(read_json(path), path)
     items = [item for page in pages for item in page.get("items") or []]
     flat = pd.json_normalize(items, max_level=1)
@@ -75,9 +114,7 @@ def read(path: Path) -> Extract:
     people = pd.DataFrame(
         {
             "identity": activities["actor.email"],
-            "day": parse_column(
-                activities["id.time"], "day", path=path, column="items[].id.time", row_offset=1
-            ),
+            **clock(utc_times(activities["id.time"], path=path, column="items[].id.time", first_row=1)),
         }
     )
     uses = _uses(items).join(people, on="item").dropna(subset=["identity"])
@@ -96,7 +133,7 @@ def read(path: Path) -> Extract:
         path,
         "email",
         len(items),
-        {"activity": activity},
+        {"activity": activity, "activity_hours": per_hour(uses.assign(tool=TOOL)), "tasks": _tasks(uses)},
         coverage=coverage_of(activity, tool=TOOL, grain="day", first="day", last="day") if complete else (),
         fields=_fields(pages, items, flat.columns),
         dropped=dropped,
@@ -146,16 +183,28 @@ def _check(activities: pd.DataFrame, path: Path) -> None:
 
 
 def _uses(items: list[dict]) -> pd.DataFrame:
-    """One row per feature_utilization event: the activity's position and the event's app."""
+    """One row per feature_utilization event: the activity's position, the event's action and app."""
     return pd.DataFrame(
         [
-            {"item": number, "app_name": _parameter(event, "app_name")}
+            {"item": number, **{name: _parameter(event, name) for name in PARAMETERS}}
             for number, item in enumerate(items)
             for event in item.get("events") or []
             if isinstance(event, dict) and event.get("name") == EVENT
         ],
-        columns=["item", "app_name"],
+        columns=["item", *PARAMETERS],
     ).astype({"item": "int64"})
+
+
+def _tasks(uses: pd.DataFrame) -> pd.DataFrame:
+    """Events per user, day and the use case of their action."""
+    action = uses["action"].astype("str")
+    category = action.map(ACTION_CATEGORIES).mask(action.str.startswith(CLASSROOM, na=False), "writing")
+    counted = (
+        uses.assign(tool=TOOL, grain="day", category=category.fillna("other"))
+        .groupby(["identity", "tool", "day", "grain", "category"], as_index=False)
+        .size()
+    )
+    return counted.rename(columns={"size": "events"}).assign(source="vendor")
 
 
 def _surface(app_name: pd.Series) -> pd.Series:
@@ -177,8 +226,17 @@ def _parameter(event: dict, name: str) -> str | None:
 
 
 def _fields(pages: list[dict], items: list[dict], flat_columns: pd.Index) -> tuple[str, ...]:
-    """Keys of pages, of activities (one level down: "actor.x") and of events ("events.x")."""
+    """Keys of pages, of activities (one level down: "actor.x"), of events ("events.x") and the names of
+    event parameters ("events.parameters.x")."""
     page_keys = {key for page in pages for key in page}
+    parameter_names = {
+        f"events.parameters.{parameter.get('name')}"
+        for item in items
+        for event in item.get("events") or []
+        if isinstance(event, dict)
+        for parameter in event.get("parameters") or []
+        if isinstance(parameter, dict)
+    }
     event_keys = {
         f"events.{key}"
         for item in items
@@ -186,4 +244,4 @@ def _fields(pages: list[dict], items: list[dict], flat_columns: pd.Index) -> tup
         if isinstance(event, dict)
         for key in event
     }
-    return tuple(sorted(page_keys | set(flat_columns) | event_keys))
+    return tuple(sorted(page_keys | set(flat_columns) | event_keys | parameter_names))
