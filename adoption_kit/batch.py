@@ -11,7 +11,9 @@ from __future__ import annotations
 import html
 import os
 import sys
+import tempfile
 import time
+import uuid
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -22,10 +24,12 @@ from urllib.parse import quote
 import nbformat
 import pandas as pd
 import papermill
+from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from papermill.exceptions import PapermillExecutionError
+from traitlets import default
 
 from adoption_kit import report
 from adoption_kit.atomic import replace_directory
@@ -39,6 +43,21 @@ KERNEL = "python3"
 KERNEL_START_SECONDS = 120
 HIDDEN_CELL_TAGS = ("parameters", "injected-parameters")
 KERNEL_LOG = "kernels.log"
+
+
+class UnixSocketKernelManager(AsyncKernelManager):
+    """Kernels that talk over Unix sockets in the runtime folder instead of TCP ports on localhost: two
+    workers starting kernels at the same moment can pick the same free port, and the loser's kernel never
+    answers (jupyter_client's port race; papermill issue #239)."""
+
+    @default("transport")
+    def _unix_sockets(self) -> str:
+        return "ipc"
+
+    @default("ip")
+    def _socket_path(self) -> str:
+        """A prefix of socket paths no other kernel shares (jupyter_client adds -1 ... -5)."""
+        return str(Path(tempfile.gettempdir()) / f"adoption-kit-kernel-{uuid.uuid4().hex}")
 
 
 @dataclass(frozen=True)
@@ -259,6 +278,7 @@ def _execute(job: _Job) -> ReportResult:
             str(job.ipynb),
             parameters=job.parameters,
             kernel_name=KERNEL,
+            kernel_manager_class=UnixSocketKernelManager,
             report_mode=True,
             progress_bar=False,
             start_timeout=KERNEL_START_SECONDS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -9,7 +10,13 @@ import papermill
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from adoption_kit.batch import ReportResult, group_slug, run_reports, summary_table
+from adoption_kit.batch import (
+    ReportResult,
+    UnixSocketKernelManager,
+    group_slug,
+    run_reports,
+    summary_table,
+)
 from adoption_kit.errors import KitError
 from adoption_kit.publish import PublishedRun
 from tests.published_fixture import SMALL_DEPARTMENT, write_published_fixture
@@ -167,3 +174,9 @@ def test_when_results_are_summarised_then_each_run_has_a_line_and_the_counts_fol
     assert lines[1].split() == ["ALL", "overview", "ok", "3.2", "s"]
     assert lines[3].endswith("cell 4: KeyError: 'x'")
     assert lines[-1] == "1 ok, 1 skipped, 1 failed"
+
+
+def test_when_two_workers_start_kernels_then_each_gets_its_own_unix_sockets_not_a_shared_port_range():
+    first, second = (UnixSocketKernelManager(kernel_name="python3") for _ in range(2))
+    assert first.transport == second.transport == "ipc"  # no race for a free TCP port between workers
+    assert first.ip != second.ip and Path(first.ip).parent == Path(tempfile.gettempdir())

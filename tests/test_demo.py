@@ -242,7 +242,11 @@ def test_when_the_seats_snapshot_is_read_then_it_has_the_api_shape(raw, roster, 
     logins = {s["assignee"]["login"] for s in seats}
     assert logins <= set(roster["github_login"]) - {""}
     leavers = set(roster.loc[roster["termination_date"] != "", "github_login"])
-    assert {r["user_login"] for r in copilot} <= logins | leavers
+    last_month = max(r["day"] for r in copilot)[:7]
+    recent = {r["user_login"] for r in copilot if r["day"][:7] == last_month}
+    assert recent <= logins | leavers  # everyone using Copilot lately holds a seat, or is leaving
+    removed = {r["user_login"] for r in copilot} - logins - leavers  # the teams that moved to Cursor
+    assert removed and not removed & recent
 
 
 def test_when_written_then_seat_pools_cover_the_assigned_seats(raw, roster, chatgpt):

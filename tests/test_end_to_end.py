@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from adoption_kit import report
+from adoption_kit import report, report_tools
 from adoption_kit.publish import PublishedRun, open_run
 from adoption_kit.sources import SOURCES
 from conftest import shared_demo
@@ -70,6 +70,12 @@ def test_when_the_demo_is_published_then_the_lagging_department_stalls_at_first_
     assert funnel.loc["first_use", "conversion"] < 0.6  # the demo rolls ChatGPT out to Legal last
     assert "have access and those who used it once" in report.bottleneck(run, "Legal")
     assert "have access and those who used it once" not in report.bottleneck(run, "Engineering")
+
+
+def test_when_teams_leave_copilot_for_cursor_then_the_organisations_moves_show_them(project):
+    moves = report_tools.tool_moves(_run(project))
+    assert moves.iloc[0][["from_tool", "to_tool"]].tolist() == ["github_copilot", "cursor"]
+    assert moves.iloc[0]["people"] >= 5  # the planted move, shown; other pairs rest on too few to show
 
 
 def test_when_the_workspace_is_written_then_it_holds_the_canonical_tables(project):

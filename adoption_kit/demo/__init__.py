@@ -57,7 +57,7 @@ from adoption_kit.demo import (
 from adoption_kit.demo.files import replace_folder, write_csv
 from adoption_kit.demo.kpis import PLACEBO_KPI, PLANTED_EFFECT, PLANTED_KPI, team_kpis
 from adoption_kit.demo.organisation import DEPARTMENTS, Calendar, Org, add_months, build_org
-from adoption_kit.demo.usage import Plan, Seats
+from adoption_kit.demo.usage import Plan, Seats, seats_of
 from adoption_kit.errors import ConfigError
 
 __all__ = ["PLACEBO_KPI", "PLANTED_EFFECT", "PLANTED_KPI", "DemoSpec", "DemoSummary", "write_demo"]
@@ -112,7 +112,7 @@ class DemoSummary:
 STREAMS = (  # one random stream per step; new steps go at the end so earlier files do not change
     "organisation", "chatgpt_seats", "copilot_seats", "chatgpt_use", "copilot_use", "kpis", "chatgpt_files",
     "copilot_files", "cursor_teams", "cursor", "m365", "claude_code", "openai", "gemini", "chatgpt_gpts",
-    "openai_service", "survey",
+    "openai_service", "survey", "cursor_movers", "cursor_movers_seats",
 )  # fmt: skip
 
 
@@ -182,18 +182,23 @@ def write_demo(raw_dir: Path, spec: DemoSpec = DemoSpec()) -> DemoSummary:  # no
 
 
 def _simulate(rng: Callable[[str], np.random.Generator], org: Org, cal: Calendar) -> _Tools:
-    """Seats and use of every tool; the engineering teams on Cursor have no Copilot seats."""
+    """Seats and use of every tool; the engineering teams on Cursor have no Copilot seats, and the teams
+    moving to Cursor stop using Copilot when the last month starts (their seats are gone by its end)."""
     in_cursor_team = cursor.teams(rng("cursor_teams"), org)
+    moving = cursor.moving_teams(rng("cursor_movers"), org, in_cursor_team)
+    movers = seats_of(rng("cursor_movers_seats"), org, cal, cursor.MOVE, eligible=moving)
     chat_seats = chatgpt.seats(rng("chatgpt_seats"), org, cal)
     copilot_seats = github_copilot.seats(rng("copilot_seats"), org, cal).without(in_cursor_team)
+    copilot_active = github_copilot.activity(rng("copilot_use"), org, copilot_seats, cal)
+    copilot_active[moving, int(cal.month_starts[-2]) :] = False
     chat_active, chat_intensity = chatgpt.activity(rng("chatgpt_use"), org, chat_seats, cal)
     return _Tools(
         chat_seats=chat_seats,
         chat_active=chat_active,
         chat_intensity=chat_intensity,
-        copilot_seats=copilot_seats,
-        copilot_active=github_copilot.activity(rng("copilot_use"), org, copilot_seats, cal),
-        cursor=cursor.simulate(rng("cursor"), org, cal, in_cursor_team),
+        copilot_seats=copilot_seats.without(moving),
+        copilot_active=copilot_active,
+        cursor=cursor.simulate(rng("cursor"), org, cal, in_cursor_team, movers),
         m365=microsoft.simulate(rng("m365"), org, cal),
         claude=anthropic.simulate(rng("claude_code"), org, cal),
         api=openai.simulate(rng("openai"), org, cal),

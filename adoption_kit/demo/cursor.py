@@ -1,5 +1,5 @@
-"""Cursor: a few engineering teams use it instead of Copilot; the Admin API's daily usage and the team's
-usage-events CSV export.
+"""Cursor: a few engineering teams use it instead of Copilot, and a few more move to it from Copilot in the
+last month; the Admin API's daily usage and the team's usage-events CSV export.
 
     cursor/daily-usage-<start>.json        POST /teams/daily-usage-data, one response per 30-day window:
                                            one row per seat holder per day (``isActive`` false when idle)
@@ -23,7 +23,9 @@ from adoption_kit.demo.organisation import DEPT_INDEX, STR, Calendar, Org
 from adoption_kit.demo.usage import Rollout, Seats, heavy_tail, seats_of, seconds_of_workday, tool_activity
 
 ROLLOUT = Rollout("cursor", 40, {"Engineering": (0, 0.95)})
+MOVE = Rollout("cursor", 40, {"Engineering": (5, 0.95)})  # the movers' seats, in the last month
 TEAM_SHARE = 0.12  # of Engineering teams (at least two) work in Cursor instead of Copilot
+MOVING_SHARE = 0.1  # of the other Engineering teams (at least two) leave Copilot for Cursor in the last month
 INCLUDED_REQUESTS = 500  # per seat and calendar month
 WINDOW_DAYS = 30  # the API's longest request
 EVENTS_HEADER = [
@@ -59,9 +61,19 @@ def teams(rng: np.random.Generator, org: Org) -> np.ndarray:
     return np.isin(org.team, rng.choice(engineering, size=count, replace=False))
 
 
-def simulate(rng: np.random.Generator, org: Org, cal: Calendar, in_team: np.ndarray) -> CursorUse:
-    """Seats for the Cursor teams, their days of use, and each day's requests."""
-    seats = seats_of(rng, org, cal, ROLLOUT, eligible=in_team)
+def moving_teams(rng: np.random.Generator, org: Org, in_team: np.ndarray) -> np.ndarray:
+    """Who is in one of the engineering teams that move from Copilot to Cursor (a boolean per person)."""
+    others = np.unique(org.team[(org.dept == DEPT_INDEX["Engineering"]) & ~in_team])
+    count = min(max(2, round(MOVING_SHARE * others.size)), others.size)
+    return np.isin(org.team, rng.choice(others, size=count, replace=False))
+
+
+def simulate(
+    rng: np.random.Generator, org: Org, cal: Calendar, in_team: np.ndarray, movers: Seats
+) -> CursorUse:
+    """Seats for the Cursor teams (and ``movers``, the seats of those who move to it), their days of use,
+    and each day's requests."""
+    seats = seats_of(rng, org, cal, ROLLOUT, eligible=in_team).joined(movers)
     active = tool_activity(rng, org, seats, cal, idle_scale=0.5, adopt_days=3)
     user_id = np.strings.add("user_", random_ids(rng, org.dept.size, 26, CROCKFORD))
     person, day = seats.holders(org, cal)

@@ -29,6 +29,10 @@ class Seats:
         """The same seats, less those of ``people`` (a boolean mask)."""
         return Seats(np.where(people, NEVER, self.invited), np.where(people, NEVER, self.accepted))
 
+    def joined(self, other: Seats) -> Seats:
+        """Each person's earlier seat of the two."""
+        return Seats(np.minimum(self.invited, other.invited), np.minimum(self.accepted, other.accepted))
+
     def holders(self, org: Org, cal: Calendar) -> tuple[np.ndarray, np.ndarray]:
         """(person, day) of each day of the period someone holds a usable seat, by day then person."""
         days = np.arange(cal.first_idx, cal.last_idx + 1)
