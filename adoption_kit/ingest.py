@@ -31,6 +31,7 @@ from adoption_kit.workspace import Workspace, write_workspace
 
 LATEST_WINS = {
     "seat_pools": ["tool", "department", "valid_from"],
+    "seat_requests": ["person_id", "tool", "requested_on"],
     "aggregates": ["tool", "scope", "scope_id", "day", "grain", "metric"],
     "outcomes": ["unit_type", "unit_id", "period", "kpi"],
 }

@@ -132,6 +132,36 @@ def weekly_active_lines(
     return ax
 
 
+LEVEL_MARKERS = ("o", "s", "^")  # monthly, weekly, daily active: one colour, one marker each
+
+
+def active_level_lines(
+    levels: pd.DataFrame, *, tool: str = "any", trends: pd.DataFrame | None = None, ax: Axes | None = None
+) -> Axes:
+    """Monthly, average weekly and average daily active people per month (:func:`adoption_kit.report.
+    active_levels`), in the tool's colour with a marker each; ``trends`` (:func:`adoption_kit.report.
+    active_level_trends`) adds each measure's fitted straight line, dashed."""
+    ax = _axes(ax)
+    ax.set_title(f"Monthly, weekly and daily active people: {tool_label(tool)}", loc="left")
+    if levels.empty:
+        return _too_few(ax)
+    colour = tool_palette([tool])[tool]
+    wide = levels.pivot(index="month", columns="measure", values="people").sort_index()
+    measures = [m for m in levels["measure"].drop_duplicates()]
+    fits = pd.DataFrame() if trends is None else trends.set_index("measure")
+    for measure, marker in zip(measures, LEVEL_MARKERS, strict=False):
+        ax.plot(wide.index, wide[measure], color=colour, marker=marker, markersize=4, label=measure)
+        if measure in fits.index and pd.notna(fits.loc[measure, "slope_per_week"]):
+            span, level = _fitted(fits.loc[measure], wide.index.max())
+            ax.plot(span, level, color=colour, linestyle="--", linewidth=1, alpha=0.6)
+    ax.plot([], [], color=colour, linestyle="--", linewidth=1, alpha=0.6, label="Trend (straight line)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    months = mdates.MonthLocator()
+    ax.xaxis.set(major_locator=months, major_formatter=mdates.ConciseDateFormatter(months))
+    ax.set(xlabel="Month", ylabel="Active people", ylim=(0, None))
+    return ax
+
+
 def stickiness_lines(monthly_active: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Stickiness (average weekly active people / monthly active people) per month, one line per tool."""
     data = _one_group(monthly_active, ["tool", "month", "stickiness"], "monthly_active")
@@ -343,12 +373,18 @@ def use_case_bars(mix: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
 
 def _trend_line(ax: Axes, fit: pd.Series, weeks: pd.Index) -> None:
     """The fitted straight line from its first period to the last week drawn."""
-    span = pd.DatetimeIndex([fit["first_period"], weeks.max()])
-    level = fit["level_at_start"] + fit["slope_per_week"] * (span - span[0]).days.to_numpy() / 7
+    span, level = _fitted(fit, weeks.max())
     colour = tool_palette([fit["tool"]])[fit["tool"]]
     label = f"Trend: {tool_label(fit['tool'])}"
     ax.plot(span, level, color=colour, linestyle="--", linewidth=1.5, label=label)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+
+
+def _fitted(fit: pd.Series, last: pd.Timestamp) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """The two ends of a fitted line (a row of ``metrics.active_users_trend``): its first period and
+    ``last``."""
+    span = pd.DatetimeIndex([fit["first_period"], last])
+    return span, fit["level_at_start"] + fit["slope_per_week"] * (span - span[0]).days.to_numpy() / 7
 
 
 def _one_group(frame: pd.DataFrame, columns: Sequence[str], table: str) -> pd.DataFrame:

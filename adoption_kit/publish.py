@@ -192,6 +192,7 @@ KEYS = {
     "headcount": _GROUP_KEYS,
     "activation": [*_GROUP_KEYS, "tool"],
     "seat_use": [*_GROUP_KEYS, "tool", "status"],
+    "seat_moves": [*_GROUP_KEYS, "tool", "from_team", "to_team"],
     "weekly_active": [*_GROUP_KEYS, "tool", "week"],
     "monthly_active": [*_GROUP_KEYS, "tool", "month"],
     "power_users": [*_GROUP_KEYS, "tool", "month"],
@@ -201,12 +202,14 @@ KEYS = {
     "benchmarks": [*_GROUP_KEYS, "tool", "metric"],
     "hourly_profile": [*_GROUP_KEYS, "tool", "hour"],
     "weekday_profile": [*_GROUP_KEYS, "tool", "weekday"],
+    "peak_headroom": [*_GROUP_KEYS, "tool"],
     "use_cases": [*_GROUP_KEYS, "tool", "month", "category"],
 }
 PEOPLE_BEHIND = {
     "headcount": "people",
     "activation": "seat_holders",
     "seat_use": "people",
+    "seat_moves": "seats_to_move",
     "weekly_active": "wau",
     "monthly_active": "mau",
     "power_users": "power_users",
@@ -216,9 +219,11 @@ PEOPLE_BEHIND = {
     "benchmarks": "people",
     "hourly_profile": "people",
     "weekday_profile": "people",
+    "peak_headroom": "people",
     "use_cases": "people",
 }
-SLOTS = ("week", "month", "stage", "status", "metric", "hour", "weekday", "category")  # a row's place
+# a row's place
+SLOTS = ("week", "month", "stage", "status", "metric", "hour", "weekday", "category", "from_team", "to_team")
 TOOLS_USED = "tools_used:"  # monthly_active rows of people by how many tools they used (parts of "any")
 PAIR = " & "  # a tool_overlaps row: people who used both tools in the month
 MOVE = " -> "  # a tool_moves row: people who dropped one tool for the other
@@ -235,6 +240,7 @@ PUBLISHED_FOR = {
     "headcount": ALL_GROUPINGS,
     "activation": ALL_GROUPINGS,
     "seat_use": ("organisation", "department", "team"),
+    "seat_moves": ("organisation",),
     "weekly_active": ("organisation", "department", "location"),
     "monthly_active": ALL_GROUPINGS,
     "power_users": ("organisation", "department"),
@@ -244,6 +250,7 @@ PUBLISHED_FOR = {
     "benchmarks": ("organisation", "department"),
     "hourly_profile": ("organisation", "department"),
     "weekday_profile": ("organisation", "department"),
+    "peak_headroom": ("organisation", "department"),
     "use_cases": ("organisation", "department"),
 }
 ANY_TOOL_ONLY = ("team", "department_location", "job_function")
@@ -259,6 +266,7 @@ class _Inputs:
     people: pd.DataFrame
     seats: pd.DataFrame
     seat_pools: pd.DataFrame
+    seat_requests: pd.DataFrame
     activity: pd.DataFrame
     activity_hours: pd.DataFrame
     tasks: pd.DataFrame
@@ -278,15 +286,16 @@ def compute_tables(
     groupings: Mapping[str, tuple[str, ...]] = NO_GROUPINGS,
 ) -> dict[str, pd.DataFrame]:
     """Every group-level table of a run from the workspace (see :func:`compute_frames`)."""
-    people, seats, seat_pools, activity, activity_hours, tasks = (
+    people, seats, seat_pools, seat_requests, activity, activity_hours, tasks = (
         workspace.table(name)
-        for name in ("people", "seats", "seat_pools", "activity", "activity_hours", "tasks")
+        for name in ("people", "seats", "seat_pools", "seat_requests", "activity", "activity_hours", "tasks")
     )
     return compute_frames(
         people,
         seats,
         activity,
         seat_pools=seat_pools,
+        seat_requests=seat_requests,
         activity_hours=activity_hours,
         tasks=tasks,
         as_of=as_of,
@@ -303,6 +312,7 @@ def compute_frames(
     activity: pd.DataFrame,
     *,
     seat_pools: pd.DataFrame | None = None,
+    seat_requests: pd.DataFrame | None = None,
     activity_hours: pd.DataFrame | None = None,
     tasks: pd.DataFrame | None = None,
     as_of: date,
@@ -329,6 +339,7 @@ def compute_frames(
         people=people.loc[~people["department"].isin(left_out)],
         seats=schema.conform("seats", seats),
         seat_pools=seat_pools.loc[~seat_pools["department"].isin(left_out)],
+        seat_requests=schema.empty("seat_requests") if seat_requests is None else seat_requests,
         activity=schema.conform("activity", activity),
         activity_hours=schema.empty("activity_hours") if activity_hours is None else activity_hours,
         tasks=schema.empty("tasks") if tasks is None else tasks,
@@ -386,20 +397,68 @@ def _headcount(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
 
 
 def _activation(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
-    return metrics.seat_activation(inputs.seats, inputs.activity, inputs.people, by=by, as_of=inputs.as_of)
+    """Seat holders, who of them ever used their seat, and the days from seat to first use (median and
+    75th percentile over those who used it; empty where fewer than ``min_group_size`` did, since a
+    quantile of a few people is one of their own values)."""
+    activation = metrics.seat_activation(
+        inputs.seats, inputs.activity, inputs.people, by=by, as_of=inputs.as_of
+    )
+    delays = metrics.time_to_first_use(
+        inputs.people, inputs.seats, inputs.activity, by=by, as_of=inputs.as_of
+    )
+    enough = delays["used"] >= inputs.min_group_size
+    delays = delays.assign(
+        median_days_to_first_use=delays["median_days"].where(enough),
+        p75_days_to_first_use=delays["p75_days"].where(enough),
+    )
+    keys = [*metrics.result_keys(by), "tool"]
+    return activation.merge(
+        delays[[*keys, "median_days_to_first_use", "p75_days_to_first_use"]], on=keys, how="left"
+    )
 
 
 def _seat_use(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
     """Per group and tool, two rows of people: ``active`` seats (their holder used the tool lately: license
-    efficiency is active / seat holders, idle seats the rest) and ``demand`` (people using the tool without
-    a seat of their own). Each is its own count, so the gate can hide one without the other."""
+    efficiency is active / seat holders, idle seats the rest) and ``demand`` (people without a seat of their
+    own who use the tool or wait on a seat request). Each is its own count, so the gate can hide one
+    without the other."""
     use = metrics.seat_use(
-        inputs.seats, inputs.activity, inputs.people, by=by, as_of=inputs.as_of, rule=inputs.rules.cost
+        inputs.seats,
+        inputs.activity,
+        inputs.people,
+        requests=inputs.seat_requests,
+        by=by,
+        as_of=inputs.as_of,
+        rule=inputs.rules.cost,
     )
     keys = [*metrics.result_keys(by), "tool"]
     active = use[keys].assign(status="active", people=use["active_seats"], **{SEAT_HOLDERS: use["seats"]})
     demand = use[keys].assign(status="demand", people=use["demand"])
     return pd.concat([active, demand], ignore_index=True)
+
+
+def _seat_moves(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
+    """Where idle seats could go, team to team (the organisation's table; ``by`` is unused): every team's
+    true idle seats and demand paired by :func:`adoption_kit.metrics.allocate_idle_seats`, the teams with
+    the most idle seats giving first (fewer, larger moves), each move rounded down to whole steps of
+    ``min_group_size`` seats (moves under one step are left out), so a move never tells a team's exact
+    idle seats or waitlist: only that it has at least that many."""
+    teams = ["department", "team"]
+    use = metrics.seat_use(
+        inputs.seats,
+        inputs.activity,
+        inputs.people,
+        requests=inputs.seat_requests,
+        by=teams,
+        as_of=inputs.as_of,
+        rule=inputs.rules.cost,
+    )
+    use = use.sort_values(["idle_seats", "demand", *teams], ascending=[False, False, True, True])
+    moves = metrics.allocate_idle_seats(use, keys=teams)
+    step = inputs.min_group_size
+    moves = moves.assign(seats_to_move=moves["seats_to_move"] // step * step)
+    moves = moves.loc[moves["seats_to_move"] > 0]
+    return moves[["tool", "from_team", "to_team", "seats_to_move"]].reset_index(drop=True)
 
 
 def _monthly(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
@@ -568,6 +627,20 @@ def _weekdays(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
     return _per_tool(weekdays.drop(columns="share"))
 
 
+def _peak_headroom(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
+    """The run's month's busiest day against its usual busy day, per tool (day-grain sources only)."""
+    peaks = metrics.peak_headroom(
+        inputs.activity,
+        inputs.people,
+        by=by,
+        since=inputs.as_of.replace(day=1),
+        until=inputs.as_of,
+        rule=inputs.rules.consumption,
+        contributors=inputs.dominance.contributors,
+    )
+    return _per_tool(peaks).assign(reference_percentile=inputs.rules.consumption.peak_percentile)
+
+
 def _use_cases(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
     """Classified events and their people per use case, tool and month."""
     mix = metrics.use_case_mix(
@@ -586,6 +659,7 @@ _BUILDERS = {
     "headcount": _headcount,
     "activation": _activation,
     "seat_use": _seat_use,
+    "seat_moves": _seat_moves,
     "weekly_active": _weekly,
     "monthly_active": _monthly,
     "power_users": _power_users,
@@ -595,6 +669,7 @@ _BUILDERS = {
     "benchmarks": _benchmarks,
     "hourly_profile": _hourly,
     "weekday_profile": _weekdays,
+    "peak_headroom": _peak_headroom,
     "use_cases": _use_cases,
 }
 

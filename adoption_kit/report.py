@@ -20,7 +20,7 @@ from adoption_kit.publish import ORGANISATION, PublishedRun
 KEY_COLUMNS = frozenset(
     {"group_by", "group", "department", "team", "location", "job_function", "level", "tenure_band", "tool"}
     | {"week", "month"}
-    | {"stage", "suppressed", "status", "metric", "hour", "weekday", "category"}
+    | {"stage", "suppressed", "status", "metric", "hour", "weekday", "category", "from_team", "to_team"}
 )
 TREND_CONFIDENCE = 0.95
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$&])")
@@ -130,6 +130,21 @@ def headline(run: PublishedRun, group: str, *, min_group_size: int = 0) -> str:
     return " ".join(sentences)
 
 
+def first_use_sentence(run: PublishedRun, group: str, *, min_group_size: int = 0) -> str:
+    """How soon people with a seat on any AI tool first used one (median and 75th percentile days)."""
+    activation = _any_tool(visible(run.table("activation", group=group), threshold(run, min_group_size)))
+    days = ["median_days_to_first_use", "p75_days_to_first_use"]
+    activation = activation.dropna(subset=days) if set(days) <= set(activation.columns) else activation[:0]
+    if activation.empty:
+        return f"How soon people in {place(group)} first used their seat is not shown for this group."
+    row = activation.iloc[-1]
+    return (
+        f"Of those in {place(group)} who have used their seat, half did so within "
+        f"{row['median_days_to_first_use']:.0f} days of getting it, and three in four within "
+        f"{row['p75_days_to_first_use']:.0f} days."
+    )
+
+
 STAGE_LABELS = {
     "access": "have access",
     "first_use": "used it once",
@@ -190,6 +205,37 @@ def weekly_trend(run: PublishedRun, group: str, *, tool: str = "any", min_group_
         f"{row['slope_per_week']:+.1f} a week ({TREND_CONFIDENCE:.0%} interval {row['slope_low']:+.1f} to "
         f"{row['slope_high']:+.1f}; weeks are not independent, so read it as the least uncertainty)."
     )
+
+
+ACTIVE_LEVELS = {  # monthly_active column -> how a chart names it
+    "mau": "Monthly active",
+    "mean_wau": "Weekly active (average week)",
+    "dau": "Daily active (average day, day-level tools)",
+}
+
+
+def active_levels(
+    run: PublishedRun, group: str, *, tool: str = "any", min_group_size: int = 0
+) -> pd.DataFrame:
+    """``group``'s monthly, average weekly and average daily active people on ``tool``, per month with at
+    least one whole week, from shown numbers only (daily figures are published for the organisation).
+    Columns ``month, measure, people``."""
+    monthly = visible(run.table("monthly_active", group=group), threshold(run, min_group_size))
+    monthly = monthly.loc[(monthly["tool"] == tool) & ~monthly["suppressed"] & monthly["mean_wau"].notna()]
+    measures = [column for column in ACTIVE_LEVELS if column in monthly.columns]
+    levels = monthly[["month", *measures]].melt(id_vars="month", var_name="measure", value_name="people")
+    levels = levels.dropna(subset=["people"]).astype({"people": "float64"})
+    return levels.assign(measure=levels["measure"].map(ACTIVE_LEVELS)).reset_index(drop=True)
+
+
+def active_level_trends(levels: pd.DataFrame) -> pd.DataFrame:
+    """The straight line fitted to each measure of :func:`active_levels` (rows of
+    :func:`adoption_kit.metrics.active_users_trend`, the measure in column ``measure``)."""
+    series = levels.rename(columns={"measure": "tool"})
+    trends = metrics.active_users_trend(
+        series, by=None, value="people", period="month", confidence=TREND_CONFIDENCE
+    )
+    return trends.rename(columns={"tool": "measure"})
 
 
 def what_moved(run: PublishedRun, *, min_group_size: int = 0) -> pd.DataFrame:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from adoption_kit.metrics.cost import allocate_idle_seats
 from adoption_kit.publish import PublishedRun
 from adoption_kit.report import month_of, per_tool, place, threshold, visible
 
@@ -85,20 +84,15 @@ def seat_use(run: PublishedRun, group: str, *, min_group_size: int = 0) -> pd.Da
 
 
 def seat_reallocation(run: PublishedRun, *, min_group_size: int = 0) -> pd.DataFrame:
-    """Per tool, teams with idle seats next to teams with demand, from teams whose idle seats and demand
-    are both shown (:func:`adoption_kit.metrics.cost.allocate_idle_seats`).
+    """Per tool, where idle seats could go, team to team, as the run published it (moves in whole steps of
+    the minimum group size, first within a team, then to other teams' demand).
 
-    Columns ``tool, from_team, to_team, seats_to_move``."""
-    minimum = threshold(run, min_group_size)
-    holders, use = (run.table(name) for name in ("activation", "seat_use"))
-    teams = _seats(
-        visible(holders.loc[holders["group_by"] == "team"], minimum),
-        visible(use.loc[use["group_by"] == "team"], minimum),
-    ).dropna(subset=["idle_seats", "demand"])
-    moves = allocate_idle_seats(teams.sort_values(["tool", "group"]), keys=["group"])
-    return moves.rename(columns={"from_group": "from_team", "to_group": "to_team"})[
-        ["tool", "from_team", "to_team", "seats_to_move"]
-    ]
+    Columns ``tool, from_team, to_team, seats_to_move``; empty when the run has no such table."""
+    columns = ["tool", "from_team", "to_team", "seats_to_move"]
+    if "seat_moves" not in run.tables:
+        return pd.DataFrame(columns=columns)
+    moves = visible(run.table("seat_moves"), threshold(run, min_group_size)).dropna(subset=["seats_to_move"])
+    return moves[columns].reset_index(drop=True)
 
 
 def seat_sentence(seats: pd.DataFrame, group: str) -> str:

@@ -1,5 +1,6 @@
 """When and for what AI is used, as a report may show it: each tool's events by hour of the day, by day of
-the week and by use case, as shares of the events shown.
+the week and by use case, as shares of the events shown, and how far each tool's busiest day went beyond
+a usual busy day.
 
 Events are counted in each tool's own unit and the gate never adds them up across tools, so a total over
 tools is a sum of the shown tools' events, and the note says which tools have hidden cells.
@@ -39,6 +40,28 @@ def use_case_mix(run: PublishedRun, group: str, *, min_group_size: int = 0) -> S
     overall = events.groupby("category", as_index=False)["events"].sum(min_count=1)
     both = pd.concat([events, overall.assign(tool=ALL_SHOWN_TOOLS)], ignore_index=True)
     return Section(_shares(both, "category"), _hidden_note(events, "use cases"))
+
+
+def peak_headroom(run: PublishedRun, group: str, *, min_group_size: int = 0) -> Section:
+    """Each tool's busiest day of the run's month against its usual busy day (the reference percentile
+    day): columns ``tool, peak_day, peak_events, percentile_events, peak_to_percentile``, biggest ratio
+    first; the note names the tool whose peak stands out most."""
+    if "peak_headroom" not in run.tables:
+        return not_available("peak_headroom")
+    table = visible(run.table("peak_headroom", group=group), threshold(run, min_group_size))
+    shown = table.dropna(subset=["peak_to_percentile"]).sort_values("peak_to_percentile", ascending=False)
+    columns = ["tool", "peak_day", "peak_events", "percentile_events", "peak_to_percentile"]
+    if shown.empty:
+        return Section(shown[columns], "No tool's busiest day is shown for this group.")
+    top = shown.iloc[0]
+    percentile = f"{float(top['reference_percentile']):.0%}".removesuffix("%")
+    note = (
+        f"{tool_label(top['tool'])}'s busiest day, {top['peak_day']:%A %d %B}, had "
+        f"{top['peak_to_percentile']:.1f}x the events of a usual busy day (the {percentile}th-percentile "
+        "day of the month): capacity and rate limits sized for usual days would be short by that much."
+    )
+    table = shown[columns].round({"percentile_events": 1, "peak_to_percentile": 2})
+    return Section(table.reset_index(drop=True), note)
 
 
 def _profile(run: PublishedRun, group: str, name: str, slot: str, min_group_size: int) -> Section:

@@ -96,6 +96,17 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         strict=True,
         coerce=True,
     ),
+    "seat_requests": pa.DataFrameSchema(
+        {
+            "person_id": _person,
+            "tool": pa.Column(str, pa.Check.isin(TOOLS)),
+            "requested_on": pa.Column(DATE),
+            "closed_on": pa.Column(DATE, nullable=True),
+        },
+        unique=["person_id", "tool", "requested_on"],
+        strict=True,
+        coerce=True,
+    ),
     "activity": pa.DataFrameSchema(
         {
             "person_id": _person,

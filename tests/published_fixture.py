@@ -39,6 +39,7 @@ TABLES = (
     "benchmarks",
     "hourly_profile",
     "weekday_profile",
+    "peak_headroom",
     "use_cases",
     "suppressions",
 )
@@ -88,13 +89,14 @@ def write_published_fixture(root: Path, period: str = "2026-10", *, left_out: Se
     }
     tables = {name: _with_organisation(frame) for name, frame in tables.items()}
     tables |= {
-        "activation": _with_teams(tables["activation"], _team_activation()),
+        "activation": _with_teams(_with_first_use(tables["activation"]), _team_activation()),
         "seat_use": _with_teams(tables["seat_use"], _team_seat_use()),
         "monthly_active": _with_cost_and_tools_used(tables["monthly_active"]),
         "weekly_active": _with_throttled(tables["weekly_active"]),
         "tool_overlaps": _overlaps(tables["monthly_active"]),
         "tool_moves": _moves(tables["monthly_active"]),
         "benchmarks": _benchmarks(tables["activation"]),
+        "peak_headroom": _peak_headroom(tables["activation"], period),
     }
     tables = {name: _suppress(frame) for name, frame in tables.items() if name not in left_out}
     tables["suppressions"] = _suppressions(tables, period)
@@ -140,6 +142,36 @@ def _activation(seats: pd.DataFrame, weekly: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(activated=activated, people=frame["seat_holders"])[
         ["group", "tool", "seat_holders", "activated", "people"]
     ]
+
+
+def _with_first_use(activation: pd.DataFrame) -> pd.DataFrame:
+    """Days from seat to first use: a median of 2 and a 75th percentile of 8 for the organisation, 3 and 10
+    for each department."""
+    organisation = activation["group"] == "ALL"
+    return activation.assign(
+        median_days_to_first_use=np.where(organisation, 2.0, 3.0),
+        p75_days_to_first_use=np.where(organisation, 8.0, 10.0),
+    )
+
+
+def _peak_headroom(activation: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Each tool's busiest day of the month in every group: the 13th for ChatGPT Enterprise (1.5x its
+    95th-percentile day), the 20th for GitHub Copilot (2.5x)."""
+    tools = activation.loc[(activation["tool"] != "any") & (activation["group_by"] != "team")]
+    tools = tools.reset_index(drop=True)
+    copilot = (tools["tool"] == "github_copilot").to_numpy()
+    start = pd.Period(period, "M").start_time
+    percentile = (tools["seat_holders"] * 20.0).to_numpy()
+    ratio = np.where(copilot, 2.5, 1.5)
+    return tools[["group_by", "group", "tool"]].assign(
+        days=pd.Period(period, "M").days_in_month,
+        peak_day=np.where(copilot, start + pd.Timedelta(days=19), start + pd.Timedelta(days=12)),
+        peak_events=(percentile * ratio).round().astype("int64"),
+        percentile_events=percentile,
+        peak_to_percentile=ratio,
+        reference_percentile=0.95,
+        people=tools["seat_holders"].astype("int64"),
+    )
 
 
 def _monthly_active(weekly: pd.DataFrame, seats: pd.DataFrame) -> pd.DataFrame:
@@ -205,7 +237,7 @@ def _team_seat_use() -> pd.DataFrame:
 
 
 def _with_teams(frame: pd.DataFrame, teams: pd.DataFrame) -> pd.DataFrame:
-    both = pd.concat([frame, teams.assign(group_by="team")[list(frame.columns)]], ignore_index=True)
+    both = pd.concat([frame, teams.assign(group_by="team").reindex(columns=frame.columns)], ignore_index=True)
     return both.astype({column: frame[column].dtype for column in frame.columns})
 
 
@@ -333,13 +365,16 @@ def _suppress(frame: pd.DataFrame) -> pd.DataFrame:
         frame = frame.assign(stickiness=frame["mean_wau"] / frame["mau"])
     suppressed = (frame["people"] < MIN_GROUP_SIZE) | (frame["group"] == SMALL_DEPARTMENT)
     keys = KEYS
-    numbers = {
-        c: frame[c].astype("Int64" if pd.api.types.is_integer_dtype(frame[c]) else "float64").mask(suppressed)
-        for c in frame.columns
-        if c not in keys
-    }
+    numbers = {c: _number(frame[c]).mask(suppressed) for c in frame.columns if c not in keys}
     ordered = [c for c in frame.columns if c != "people"] + ["people"]
     return frame.assign(**numbers, suppressed=suppressed.to_numpy())[[*ordered, "suppressed"]]
+
+
+def _number(values: pd.Series) -> pd.Series:
+    """A published number column: nullable integers, floats, or dates as they are."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    return values.astype("Int64" if pd.api.types.is_integer_dtype(values) else "float64")
 
 
 def _suppressions(tables: dict[str, pd.DataFrame], period: str) -> pd.DataFrame:

@@ -288,7 +288,10 @@ def test_when_a_count_moved_by_two_since_an_earlier_run_then_it_is_a_small_revis
     root = tmp_path / "published"
     copied = Path(shutil.copytree(run_folder, root / run_folder.name))
     shutil.copytree(run_folder.parent / "ledger", root / "ledger")
-    earlier = Path(shutil.copytree(next((root / "ledger").iterdir()), root / "ledger" / "00000000T0_earlier"))
+    # the run's own entry, recorded again just before it (other tests may have added runs around it)
+    run_id = json.loads((run_folder / "manifest.json").read_text())["run_id"]
+    just_before = run_id.replace("_", "-earlier_", 1)  # '-' sorts before '_'
+    earlier = Path(shutil.copytree(root / "ledger" / run_id, root / "ledger" / just_before))
     headcount = pd.read_parquet(earlier / "headcount.parquet")
     row = headcount.index[(headcount["group_by"] == "department") & headcount["people"].notna()][0]
     headcount.loc[row, "people"] += 2  # as if an earlier run had shown two more people

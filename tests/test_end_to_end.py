@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from adoption_kit import report, report_tools
+from adoption_kit import report, report_patterns, report_tools
 from adoption_kit.publish import PublishedRun, open_run
 from adoption_kit.sources import SOURCES
 from conftest import shared_demo
@@ -104,3 +104,13 @@ def test_when_the_batch_ends_then_the_summary_says_where_reports_are_and_how_to_
     result = project.kit("run")
     assert "ok" in result.stdout and "skipped" in result.stdout
     assert "index.html" in result.stdout and "adoption-kit serve" in result.stdout
+
+
+def test_when_the_demo_is_published_then_first_use_delays_peaks_and_waitlists_have_numbers(project):
+    run = _run(project)
+    assert "half did so within" in report.first_use_sentence(run, "ALL")
+    peaks = report_patterns.peak_headroom(run, "ALL")
+    assert len(peaks.table) >= 3 and (peaks.table["peak_to_percentile"] >= 1).all()
+    demand = run.table("seat_use", group="ALL")
+    waiting = demand.loc[(demand["tool"] == "m365_copilot") & (demand["status"] == "demand")]
+    assert not waiting.empty  # the waitlist reaches the gate; whether it is shown is the gate's call

@@ -30,6 +30,7 @@ MALFORMED = [
     ("copilot_truncated.ndjson", ["row 2", "not valid JSON"]),
     ("copilot_seats_truncated.json", ["row", "not valid JSON", "a complete JSON document"]),
     ("seat_pools_unknown_tool.csv", ["row 3", "column 'tool'", "cannot use the value 'clippy'", "cursor"]),
+    ("seat_requests_closed_before_opened.csv", ["row 3", "column 'closed_on'", "on or after requested_on"]),
     ("empty.csv", ["the file is empty"]),
     ("not_text.csv", ["not text", "UTF-8"]),
 ]

@@ -6,6 +6,8 @@ and 03-07 a Saturday.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -125,9 +127,33 @@ def test_when_the_peak_is_compared_with_the_95th_percentile_day_then_zero_days_c
             "percentile_events": [20.0, 20.0],
             "peak_to_percentile": [1.5, 1.5],
             "people": [3, 3],
+            "top_share": [1.0, 1.0],  # a2 alone made the peak day's 30 events
         }
     )
     assert_frame_equal(peak_headroom(cursor_days, people), expected, check_dtype=False)
+
+
+def test_when_the_span_starts_later_then_the_peak_and_its_top_share_come_from_the_later_days(people):
+    # From 03-05 on: b1 2 on 03-05, 03-11 has a1 20 + a2 10 + b1 10 = 40 events, 03-12 has b1 8. The span
+    # is 03-05..03-12, 8 days sorted: 0 x 5, 2, 8, 40; the 95th percentile sits at 0.95 x 7 = 6.65, so
+    # 8 + 0.65 x (40 - 8) = 28.8. The two biggest on 03-11 make 30 of 40 = 0.75; 03-01's 90 events are
+    # before the span.
+    activity = _activity(
+        [
+            ("a1", "cursor", "2026-03-01", "day", 90, None),
+            ("b1", "cursor", "2026-03-05", "day", 2, None),
+            ("a1", "cursor", "2026-03-11", "day", 20, None),
+            ("a2", "cursor", "2026-03-11", "day", 10, None),
+            ("b1", "cursor", "2026-03-11", "day", 10, None),
+            ("b1", "cursor", "2026-03-12", "day", 8, None),
+        ]
+    )
+    result = peak_headroom(activity, people, since=date(2026, 3, 5), until=date(2026, 3, 12))
+    cursor = result.loc[result["tool"] == "cursor"].iloc[0]
+    assert cursor["days"] == 8 and cursor["peak_day"] == pd.Timestamp("2026-03-11")
+    assert cursor["peak_events"] == 40 and cursor["percentile_events"] == pytest.approx(28.8)
+    assert cursor["peak_to_percentile"] == pytest.approx(40 / 28.8)
+    assert cursor["top_share"] == pytest.approx(0.75) and cursor["people"] == 3
 
 
 def test_when_the_reference_day_is_the_median_then_a_zero_median_leaves_headroom_empty(cursor_days, people):

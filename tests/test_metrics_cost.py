@@ -134,11 +134,35 @@ def test_when_seats_go_unused_for_30_days_then_they_are_idle_and_lower_license_e
             "idle_seats": [1, 0, 1, 1],
             "license_efficiency": [0.5, 1.0, 0.0, 0.0],
             "demand": [0, 2, 1, 0],
+            "waitlisted": [0, 0, 0, 0],
             "people": [2, 3, 2, 1],
         }
     )
     result = seat_use(seats, activity, people, by="department", as_of=AS_OF)
     assert_frame_equal(result, expected, check_dtype=False)
+
+
+def test_when_people_wait_on_seat_requests_then_open_ones_without_a_seat_are_demand(seats, activity, people):
+    # Copilot on 03-31: a3 waits (open) and also uses it without a seat: one demand, not two; b2 waits
+    # (open); a2's request closed on 03-20; a1 holds a seat, so its open request is no demand; b1's request
+    # is made after as_of. Alpha: demand a2 (use) + a3 = 2, waitlisted a3 = 1; Beta: demand b2 = 1.
+    rows = [
+        ("a3", "github_copilot", "2026-03-02", None),
+        ("b2", "github_copilot", "2026-02-10", None),
+        ("a2", "github_copilot", "2026-03-01", "2026-03-20"),
+        ("a1", "github_copilot", "2026-03-05", None),
+        ("b1", "github_copilot", "2026-04-02", None),
+    ]
+    requests = _dates(
+        pd.DataFrame(rows, columns=["person_id", "tool", "requested_on", "closed_on"]),
+        "requested_on",
+        "closed_on",
+    )
+    result = seat_use(seats, activity, people, requests=requests, by="department", as_of=AS_OF)
+    copilot = result.loc[result["tool"] == "github_copilot"].set_index("department")
+    assert copilot["demand"].to_dict() == {"Alpha": 2, "Beta": 1}
+    assert copilot["waitlisted"].to_dict() == {"Alpha": 1, "Beta": 1}
+    assert copilot["people"].to_dict() == {"Alpha": 3, "Beta": 2}  # b1's seat and b2's wait
 
 
 def test_when_the_idle_window_is_longer_then_an_older_use_keeps_the_seat_active(seats, activity, people):

@@ -242,3 +242,19 @@ def test_when_a_report_frame_has_nothing_to_show_then_the_new_charts_say_so(char
     ax = chart(pd.DataFrame(columns=columns))
     assert _has_note(ax)
     assert not ax.get_lines() and not ax.patches
+
+
+def test_when_active_levels_are_drawn_then_each_measure_is_a_line_with_its_trend(run):
+    levels = report.active_levels(run, "ALL")
+    ax = plots.active_level_lines(levels, trends=report.active_level_trends(levels))
+    lines = _lines(ax)
+    monthly = levels.loc[levels["measure"] == report.ACTIVE_LEVELS["mau"]].sort_values("month")
+    np.testing.assert_allclose(lines[report.ACTIVE_LEVELS["mau"]], monthly["people"])
+    assert report.ACTIVE_LEVELS["dau"] in lines  # the organisation has daily figures
+    dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--" and len(line.get_xdata())]
+    assert len(dashed) == 3 and {to_hex(line.get_color()) for line in dashed} == {plots.TOOL_COLOURS["any"].lower()}
+
+
+def test_when_no_level_is_shown_then_the_levels_chart_says_so(run):
+    ax = plots.active_level_lines(report.active_levels(run, SMALL_DEPARTMENT))
+    assert _has_note(ax)

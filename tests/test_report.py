@@ -83,3 +83,24 @@ def test_when_a_headcount_is_hidden_only_to_protect_another_group_then_its_group
     run = PublishedRun.open(folder)
     assert report.group_status(run, "Sales") == "ok"
     assert report.group_status(run, SMALL_DEPARTMENT) == "too_small"
+
+
+def test_when_first_use_delays_are_shown_then_the_sentence_gives_the_median_and_75th_percentile(run):
+    sentence = report.first_use_sentence(run, "Engineering")
+    assert sentence == (
+        "Of those in Engineering who have used their seat, half did so within 3 days of getting it, and "
+        "three in four within 10 days."
+    )
+
+
+def test_when_first_use_delays_are_hidden_then_the_sentence_says_so(run):
+    assert "is not shown" in report.first_use_sentence(run, "Executive Office")
+
+
+def test_when_active_levels_are_read_then_months_with_a_whole_week_and_shown_numbers_only(run):
+    levels = report.active_levels(run, "Engineering")
+    assert set(levels["measure"]) == {report.ACTIVE_LEVELS["mau"], report.ACTIVE_LEVELS["mean_wau"]}
+    monthly = run.table("monthly_active", group="Engineering")
+    expected = monthly.loc[(monthly["tool"] == "any") & monthly["mean_wau"].notna(), "mau"]
+    shown = levels.loc[levels["measure"] == report.ACTIVE_LEVELS["mau"], "people"]
+    assert sorted(shown) == sorted(expected.astype(float))  # departments have no daily figures

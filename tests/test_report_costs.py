@@ -102,24 +102,28 @@ def test_when_the_active_count_is_hidden_then_idle_seats_and_efficiency_stay_emp
     assert pd.isna(row["active_seats"]) and pd.isna(row["idle_seats"]) and pd.isna(row["license_efficiency"])
 
 
-def test_when_teams_have_idle_seats_and_demand_then_shown_teams_only_are_paired(tmp_path):
-    tables = _seat_tables(
-        [
-            ("team", "Legal / Contracts", 40, 30, 6),  # 10 idle: 6 to itself, 4 left
-            ("team", "Sales / Field", 20, 20, 9),  # no idle seat, demand 9
-            ("team", "Sales / Inside", 30, 10, None),  # 20 idle, but its demand is hidden: left out
-        ]
-    )
-    moves = report_costs.seat_reallocation(_run(tmp_path, tables))
-    expected = pd.DataFrame(
+def test_when_seat_moves_are_published_then_the_shown_ones_are_the_reallocation_table(tmp_path):
+    moves = pd.DataFrame(
         {
-            "tool": "chatgpt_enterprise",
-            "from_team": ["Legal / Contracts", "Legal / Contracts"],
-            "to_team": ["Legal / Contracts", "Sales / Field"],
-            "seats_to_move": [6, 4],
+            "group_by": "organisation",
+            "group": "ALL",
+            "tool": "m365_copilot",
+            "from_team": ["Finance / Tax", "Legal / Contracts"],
+            "to_team": ["Sales / East", "Sales / East"],
+            "seats_to_move": pd.array([10, None], dtype="Int64"),  # the second hidden by the gate
+            "people": pd.array([10, None], dtype="Int64"),
+            "suppressed": [False, True],
         }
     )
-    pd.testing.assert_frame_equal(moves, expected, check_dtype=False)
+    table = report_costs.seat_reallocation(_run(tmp_path, {"seat_moves": moves}))
+    assert table.to_dict("records") == [
+        {"tool": "m365_copilot", "from_team": "Finance / Tax", "to_team": "Sales / East", "seats_to_move": 10}
+    ]
+
+
+def test_when_the_run_has_no_seat_moves_then_the_reallocation_table_is_empty(tmp_path):
+    table = report_costs.seat_reallocation(_run(tmp_path, {"headcount": pd.DataFrame({"people": [9]})}))
+    assert table.empty and list(table.columns) == ["tool", "from_team", "to_team", "seats_to_move"]
 
 
 @pytest.fixture(scope="module")

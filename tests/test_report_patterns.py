@@ -87,3 +87,23 @@ def test_when_the_fixture_profile_is_read_then_the_shown_shares_of_a_tool_add_up
     run = PublishedRun.open(write_published_fixture(tmp_path))
     hourly = report_patterns.hourly_profile(run, "ALL").table
     assert hourly.groupby("tool")["share"].sum().round(9).tolist() == [1.0, 1.0]
+
+
+def test_when_peaks_are_shown_then_the_biggest_ratio_comes_first_and_the_note_names_its_day(tmp_path):
+    run = PublishedRun.open(write_published_fixture(tmp_path))
+    peaks = report_patterns.peak_headroom(run, "ALL")
+    assert peaks.table["tool"].tolist() == ["github_copilot", "chatgpt_enterprise"]  # 2.5x, then 1.5x
+    assert peaks.table["peak_to_percentile"].tolist() == [2.5, 1.5]
+    assert peaks.note.startswith("GitHub Copilot's busiest day, Tuesday 20 October, had 2.5x the events")
+    assert "95th-percentile day" in peaks.note
+
+
+def test_when_every_peak_is_hidden_then_the_note_says_none_is_shown(tmp_path):
+    run = PublishedRun.open(write_published_fixture(tmp_path))
+    peaks = report_patterns.peak_headroom(run, "Executive Office")
+    assert peaks.table.empty and peaks.note == "No tool's busiest day is shown for this group."
+
+
+def test_when_the_run_has_no_peaks_then_the_section_is_not_available(tmp_path):
+    run = PublishedRun.open(write_published_fixture(tmp_path, left_out=["peak_headroom"]))
+    assert not report_patterns.peak_headroom(run, "ALL").available

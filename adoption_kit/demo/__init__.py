@@ -5,6 +5,7 @@ four-person Executive Office, teams of 3 to ~25 people) and writes what its HR, 
 would export over ``months`` whole months, so that every reader of the kit has a file to read:
 
     hr/roster.csv, hr/seat_pools.csv, hr/identity-map.csv    roster, seats bought, Cursor user ids
+    it/seat-requests.csv                                     open requests for Microsoft 365 Copilot seats
     kpis/team_kpis.csv                                       monthly team KPIs (long format)
     chatgpt/Acme weekly {user,gpt} report <Sunday>.csv       ChatGPT Enterprise weekly exports
     github_copilot/...                                       per-user and organisation 28-day usage
@@ -20,8 +21,9 @@ would export over ``months`` whole months, so that every reader of the kit has a
 Each tool's module says what it writes, when each department gets the tool and how it is used
 (``chatgpt``, ``github_copilot``, ``microsoft``, ``anthropic``, ``cursor``, ``openai``, ``google``;
 ``survey``, ``hr``, ``kpis``; the people and calendar in ``organisation``, shared habits in ``usage``).
-Rollouts are staggered, Finance and Legal lag, some seats stay idle, and each person's latent enthusiasm
-for AI tools drives a long tail of heavy users on every tool.
+Rollouts are staggered, Finance and Legal lag, some seats stay idle while a few Sales and Marketing teams
+wait for Microsoft 365 Copilot seats, and each person's latent enthusiasm for AI tools drives a long tail
+of heavy users on every tool.
 
 Planted effect (what an outcomes analysis of the demo should recover): for every team and month,
 
@@ -112,7 +114,7 @@ class DemoSummary:
 STREAMS = (  # one random stream per step; new steps go at the end so earlier files do not change
     "organisation", "chatgpt_seats", "copilot_seats", "chatgpt_use", "copilot_use", "kpis", "chatgpt_files",
     "copilot_files", "cursor_teams", "cursor", "m365", "claude_code", "openai", "gemini", "chatgpt_gpts",
-    "openai_service", "survey", "cursor_movers", "cursor_movers_seats",
+    "openai_service", "survey", "cursor_movers", "cursor_movers_seats", "seat_requests",
 )  # fmt: skip
 
 
@@ -166,6 +168,8 @@ def write_demo(raw_dir: Path, spec: DemoSpec = DemoSpec()) -> DemoSummary:  # no
         write_csv(folder / "hr" / "seat_pools.csv", hr.seat_pools(org, cal, tools.pools()))
         identities = hr.identity_map(org, tools.cursor.user_id, tools.cursor.seats)
         write_csv(folder / "hr" / "identity-map.csv", identities)
+        waiting = hr.seat_requests(rng("seat_requests"), org, cal, tools.m365.seats, microsoft.ROLLOUT.tool)
+        write_csv(folder / "it" / "seat-requests.csv", waiting)
         write_csv(folder / "kpis" / "team_kpis.csv", kpis)
         _write_tools(folder, rng, org, cal, tools)
 

@@ -16,6 +16,7 @@ from adoption_kit.errors import ConfigError
 RAW_FOLDERS = frozenset(
     {
         "hr",
+        "it",
         "kpis",
         "chatgpt",
         "github_copilot",

@@ -28,7 +28,13 @@ from adoption_kit.metrics.consumption import (
     throttled_requests,
     weekday_profile,
 )
-from adoption_kit.metrics.cost import SeatRule, cost_per_active_user, seat_reallocation, seat_use
+from adoption_kit.metrics.cost import (
+    SeatRule,
+    allocate_idle_seats,
+    cost_per_active_user,
+    seat_reallocation,
+    seat_use,
+)
 from adoption_kit.metrics.cross_tool import (
     CrossToolOptions,
     active_people_by_tool_count,
@@ -62,6 +68,7 @@ __all__ = [
     "StageRule",
     "TrendRule",
     "active_users_trend",
+    "allocate_idle_seats",
     "adoption_stages",
     "bottleneck_stages",
     "changes_only_by_joiners_and_leavers",

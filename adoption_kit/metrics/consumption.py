@@ -109,8 +109,10 @@ def peak_headroom(
     people: pd.DataFrame,
     *,
     by: Grouping = None,
+    since: date | None = None,
     until: date | None = None,
     rule: ConsumptionRule = DEFAULT_RULE,
+    contributors: int = 2,
 ) -> pd.DataFrame:
     """How far the busiest day goes beyond a usual busy day, per group and tool.
 
@@ -120,11 +122,14 @@ def peak_headroom(
     the daily events (linear interpolation), and ``peak_to_percentile`` = peak / percentile: 1 means the
     peak is an ordinary busy day; 2 means a capacity or rate limit sized for the busy day is exceeded twice
     over on the peak (empty when the percentile day has no events). ``people`` counts the
-    distinct people active in the span. Columns ``[by...], tool, days, peak_day, peak_events,
-    percentile_events, peak_to_percentile, people``.
+    distinct people active in the span, ``top_share`` the share of the peak day's events made by its
+    ``contributors`` most active people. ``since`` and ``until`` bound the days (both included).
+    Columns ``[by...], tool, days, peak_day, peak_events, percentile_events, peak_to_percentile, people,
+    top_share``.
     """
     sql = f"""
-        WITH daily AS ({_DAILY}),
+        WITH daily AS (SELECT * FROM ({_DAILY}) WHERE day >= $since),
+        {top_shares("{key_names}, tool, day", "daily")},
         days AS (
             SELECT unnest(generate_series(min(day), max(day), INTERVAL 1 DAY)) AS day FROM daily
         ),
@@ -141,11 +146,19 @@ def peak_headroom(
         ),
         counted AS (SELECT {{key_names}}, tool, count(DISTINCT person_id) AS people FROM daily GROUP BY ALL)
         SELECT {{key_names}}, tool, days, peak_day, peak_events, percentile_events,
-               peak_events / nullif(percentile_events, 0) AS peak_to_percentile, people
+               peak_events / nullif(percentile_events, 0) AS peak_to_percentile, people,
+               coalesce(top_share, 0) AS top_share
         FROM summary JOIN counted USING ({{key_names}}, tool)
+        LEFT JOIN (SELECT {{key_names}}, tool, day AS peak_day, top_share FROM top_shares)
+            USING ({{key_names}}, tool, peak_day)
         ORDER BY ALL
     """
-    parameters = {"until": until or NO_LIMIT, "percentile": rule.peak_percentile}
+    parameters = {
+        "since": since or NO_START,
+        "until": until or NO_LIMIT,
+        "percentile": rule.peak_percentile,
+        "contributors": contributors,
+    }
     return run_sql(sql, by, parameters, activity=activity, people=people)
 
 

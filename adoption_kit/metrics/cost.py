@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from adoption_kit import schema
 from adoption_kit.errors import ConfigError
 from adoption_kit.metrics.query import ANY_TOOL, MONTH, NO_LIMIT, Grouping, result_keys, run_sql, top_shares
 
@@ -139,6 +140,7 @@ def seat_use(
     activity: pd.DataFrame,
     people: pd.DataFrame,
     *,
+    requests: pd.DataFrame | None = None,
     by: Grouping = "department",
     as_of: date,
     rule: SeatRule = DEFAULT_RULE,
@@ -148,10 +150,12 @@ def seat_use(
     Counts of seats held on ``as_of`` (each held seat is paid): ``seats``; ``active_seats``, whose holder
     used the tool in the last ``rule.idle_days`` days up to ``as_of``; ``idle_seats``, the rest.
     ``license_efficiency`` = active_seats / seats (a ratio in [0, 1], empty without seats).
-    ``demand`` counts people active on the tool in the same window without a seat of their own: they reach
-    it through a shared login, a pool or an API key, and would use a seat of their own.
+    ``demand`` counts people without a seat of their own who want one: active on the tool in the same
+    window (through a shared login, a pool or an API key), or waiting on a seat request open on ``as_of``
+    (``requests``: the ``seat_requests`` table); ``waitlisted`` counts the waiting ones among them.
     ``people`` counts the distinct people the row rests on (seat holders plus demand).
-    Columns ``[by...], tool, seats, active_seats, idle_seats, license_efficiency, demand, people``.
+    Columns ``[by...], tool, seats, active_seats, idle_seats, license_efficiency, demand, waitlisted,
+    people``.
     """
     sql = """
         WITH held AS (
@@ -159,27 +163,35 @@ def seat_use(
             WHERE assigned_on <= $as_of AND (removed_on IS NULL OR removed_on > $as_of)
         ), recent AS (
             SELECT DISTINCT person_id, tool FROM activity WHERE day <= $as_of AND day > $window_start
+        ), waiting AS (
+            SELECT DISTINCT person_id, tool FROM requests
+            WHERE requested_on <= $as_of AND (closed_on IS NULL OR closed_on > $as_of)
         ), person_tool AS (
-            SELECT person_id, tool, bool_or(holds) AS holds, bool_or(used) AS used FROM (
-                SELECT person_id, tool, true AS holds, false AS used FROM held
+            SELECT person_id, tool, bool_or(holds) AS holds, bool_or(used) AS used, bool_or(waits) AS waits
+            FROM (
+                SELECT person_id, tool, true AS holds, false AS used, false AS waits FROM held
                 UNION ALL
-                SELECT person_id, tool, false, true FROM recent
+                SELECT person_id, tool, false, true, false FROM recent
+                UNION ALL
+                SELECT person_id, tool, false, false, true FROM waiting
             ) WHERE tool IN (SELECT tool FROM held) GROUP BY ALL
         ), counted AS (
             SELECT {keys}, tool,
                    count(*) FILTER (WHERE holds) AS seats,
                    count(*) FILTER (WHERE holds AND used) AS active_seats,
-                   count(*) FILTER (WHERE used AND NOT holds) AS demand,
+                   count(*) FILTER (WHERE (used OR waits) AND NOT holds) AS demand,
+                   count(*) FILTER (WHERE waits AND NOT holds) AS waitlisted,
                    count(*) AS people
             FROM person_tool JOIN people USING (person_id)
             GROUP BY ALL
         )
         SELECT {key_names}, tool, seats, active_seats, seats - active_seats AS idle_seats,
-               active_seats / nullif(seats, 0) AS license_efficiency, demand, people
+               active_seats / nullif(seats, 0) AS license_efficiency, demand, waitlisted, people
         FROM counted ORDER BY ALL
     """
     parameters = {"as_of": as_of, "window_start": as_of - timedelta(days=rule.idle_days)}
-    return run_sql(sql, by, parameters, seats=seats, activity=activity, people=people)
+    requests = schema.empty("seat_requests") if requests is None else requests
+    return run_sql(sql, by, parameters, seats=seats, activity=activity, people=people, requests=requests)
 
 
 def seat_reallocation(
@@ -189,12 +201,13 @@ def seat_reallocation(
     *,
     by: Grouping = "department",
     as_of: date,
+    requests: pd.DataFrame | None = None,
     rule: SeatRule = DEFAULT_RULE,
 ) -> pd.DataFrame:
     """Where idle seats could go: per tool, a group with idle seats next to a group with demand, from
     :func:`seat_use` per ``by`` group through :func:`allocate_idle_seats` (whose columns it returns, keyed
     ``from_<by>..., to_<by>...``)."""
-    use = seat_use(seats, activity, people, by=by, as_of=as_of, rule=rule)
+    use = seat_use(seats, activity, people, requests=requests, by=by, as_of=as_of, rule=rule)
     return allocate_idle_seats(use, keys=result_keys(by))
 
 

@@ -117,6 +117,7 @@ CELL_RULES = (
     Dominated("benchmarks", ("observed",)),
     Dominated("hourly_profile", ("events",)),
     Dominated("weekday_profile", ("events",)),
+    Dominated("peak_headroom", ("peak_events", "percentile_events", "peak_to_percentile")),
     Dominated("use_cases", ("events",)),
 )
 # Totals of use and money (not counts of people): an earlier run's value may move by any amount.
