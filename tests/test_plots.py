@@ -252,7 +252,8 @@ def test_when_active_levels_are_drawn_then_each_measure_is_a_line_with_its_trend
     np.testing.assert_allclose(lines[report.ACTIVE_LEVELS["mau"]], monthly["people"])
     assert report.ACTIVE_LEVELS["dau"] in lines  # the organisation has daily figures
     dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--" and len(line.get_xdata())]
-    assert len(dashed) == 3 and {to_hex(line.get_color()) for line in dashed} == {plots.TOOL_COLOURS["any"].lower()}
+    assert len(dashed) == 3  # one fitted line per measure, in the tool's colour
+    assert {to_hex(line.get_color()) for line in dashed} == {plots.TOOL_COLOURS["any"].lower()}
 
 
 def test_when_no_level_is_shown_then_the_levels_chart_says_so(run):
