@@ -371,6 +371,28 @@ def use_case_bars(mix: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
+NEWS_COLOUR, NOISE_COLOUR = "#3B3B3B", "#BBBBBB"
+
+
+def mover_bars(moved: pd.DataFrame, *, top: int = 10, ax: Axes | None = None) -> Axes:
+    """The ``top`` largest month-over-month changes (:func:`adoption_kit.report_review.what_moved`) as
+    horizontal bars with their bands; changes whose band leaves out zero are dark, the rest light."""
+    ax = _axes(ax)
+    ax.set_title("What moved since last month (people)", loc="left")
+    data = moved.head(top)
+    if data.empty:
+        return _too_few(ax)
+    positions = np.arange(len(data))[::-1]
+    change = _floats(data["change"])
+    errors = np.vstack([change - _floats(data["change_low"]), _floats(data["change_high"]) - change])
+    colours = np.where(data["news"].to_numpy(dtype=bool), NEWS_COLOUR, NOISE_COLOUR)
+    ax.barh(positions, change, color=colours, xerr=errors, error_kw={"ecolor": "#777777", "capsize": 3})
+    ax.axvline(0, color="#555555", linewidth=0.8)
+    ax.set_yticks(positions, data["what"])
+    ax.set(xlabel="Change in people since last month (bar: the band chance alone would give)", ylabel="")
+    return ax
+
+
 def _trend_line(ax: Axes, fit: pd.Series, weeks: pd.Index) -> None:
     """The fitted straight line from its first period to the last week drawn."""
     span, level = _fitted(fit, weeks.max())

@@ -169,12 +169,22 @@ def funnel(run: PublishedRun, group: str, *, tool: str = "any", min_group_size: 
     )
 
 
-def bottleneck(run: PublishedRun, group: str, *, tool: str = "any", min_group_size: int = 0) -> str:
-    """One sentence naming the step where ``group`` loses the most people, from shown numbers only."""
+def worst_step(
+    run: PublishedRun, group: str, *, tool: str = "any", min_group_size: int = 0
+) -> pd.Series | None:
+    """The row of :func:`funnel` (stage, people, conversion) whose step loses the most people, or None
+    when no step is shown."""
     steps = funnel(run, group, tool=tool, min_group_size=min_group_size).dropna(subset=["conversion"])
     if steps.empty:
+        return None
+    return steps.iloc[int(np.argmin(steps["conversion"].to_numpy(dtype=float)))]
+
+
+def bottleneck(run: PublishedRun, group: str, *, tool: str = "any", min_group_size: int = 0) -> str:
+    """One sentence naming the step where ``group`` loses the most people, from shown numbers only."""
+    worst = worst_step(run, group, tool=tool, min_group_size=min_group_size)
+    if worst is None:
         return f"Too few shown numbers for {place(group)} to say where adoption stalls."
-    worst = steps.iloc[int(np.argmin(steps["conversion"].to_numpy(dtype=float)))]
     position = metrics.STAGES.index(str(worst["stage"]))
     earlier, later = STAGE_LABELS[metrics.STAGES[position - 1]], STAGE_LABELS[str(worst["stage"])]
     return (
@@ -238,29 +248,6 @@ def active_level_trends(levels: pd.DataFrame) -> pd.DataFrame:
     return trends.rename(columns={"tool": "measure"})
 
 
-def what_moved(run: PublishedRun, *, min_group_size: int = 0) -> pd.DataFrame:
-    """Each department's monthly active people (any tool) in the run's month against the month before,
-    with a band, largest movers first; departments whose count is hidden in either month are left out."""
-    minimum = threshold(run, min_group_size)
-    monthly = visible(run.table("monthly_active"), minimum)
-    shown = monthly.loc[
-        (monthly["group_by"] == "department") & (monthly["tool"] == "any") & ~monthly["suppressed"]
-    ]
-    counts = pd.DataFrame(
-        {
-            "department": shown["group"],
-            "month": pd.to_datetime(shown["month"]),
-            "metric": "monthly active people",
-            "count": shown["mau"].astype("float64"),
-            "base": float("nan"),
-            "people": shown["people"].astype("float64"),
-        }
-    )
-    month = pd.Period(run.period, "M").start_time.date()
-    moved = metrics.month_over_month(counts, by="department", month=month, confidence=TREND_CONFIDENCE)
-    return moved[["department", "previous", "current", "change", "change_low", "change_high"]]
-
-
 def main_tool(weekly: pd.DataFrame) -> str:
     """The tool most people used in a group's shown weeks (never "any": use has no common unit across
     tools); "any" when no tool has a shown week, which charts then say."""
@@ -272,6 +259,20 @@ def main_tool(weekly: pd.DataFrame) -> str:
 def markdown(text: str) -> Markdown:
     """Plain text as a Markdown display object, with every Markdown, HTML and LaTeX character escaped."""
     return Markdown(MARKDOWN_SPECIALS.sub(r"\\\1", text))
+
+
+def markdown_list(lines: list[str]) -> Markdown:
+    """Plain sentences as a Markdown bullet list, each escaped as :func:`markdown` escapes text."""
+    return Markdown("\n".join(f"- {markdown(line).data}" for line in lines))
+
+
+def stage_tools(run: PublishedRun, group: str, *, min_group_size: int = 0) -> list[str]:
+    """The tools (not "any") whose access count is shown in ``group``'s adoption stages, most people
+    first."""
+    stages = visible(run.table("stages", group=group), threshold(run, min_group_size))
+    access = stages.loc[(stages["stage"] == "access") & (stages["tool"] != "any") & ~stages["suppressed"]]
+    access = access.astype({"people": "float64"}).sort_values(["people", "tool"], ascending=[False, True])
+    return access["tool"].tolist()
 
 
 def _any_tool(frame: pd.DataFrame) -> pd.DataFrame:

@@ -380,7 +380,7 @@ def test_when_written_then_every_tool_has_its_folder_and_the_safety_check_knows_
     write_demo(tmp_path / "raw", SMALL)
     folders = {p.name for p in (tmp_path / "raw").iterdir()}
     tools = {"chatgpt", "github_copilot", "m365", "anthropic", "cursor", "gateway", "openai", "google"}
-    assert folders == {"hr", "kpis", "survey", *tools}
+    assert folders == {"hr", "it", "kpis", "survey", *tools}
     assert folders == demo.files.RAW_FOLDERS
     summary = write_demo(tmp_path / "raw", SMALL)  # a folder the demo wrote is replaced without complaint
     assert {f.split("/")[0] for f in summary.files} == folders

@@ -259,3 +259,31 @@ def test_when_active_levels_are_drawn_then_each_measure_is_a_line_with_its_trend
 def test_when_no_level_is_shown_then_the_levels_chart_says_so(run):
     ax = plots.active_level_lines(report.active_levels(run, SMALL_DEPARTMENT))
     assert _has_note(ax)
+
+
+def test_when_movers_are_drawn_then_each_change_is_a_bar_dark_only_when_it_is_news():
+    moved = pd.DataFrame(
+        {
+            "what": ["Monthly active: Legal", "Power users: Cursor"],
+            "previous": [100.0, 10.0],
+            "current": [150.0, 12.0],
+            "change": [50.0, 2.0],
+            "change_low": [19.0, -7.0],
+            "change_high": [81.0, 11.0],
+            "news": [True, False],
+        }
+    )
+    ax = plots.mover_bars(moved)
+    bars = ax.patches
+    assert [bar.get_width() for bar in bars] == [50.0, 2.0]
+    assert [to_hex(bar.get_facecolor()) for bar in bars] == [
+        plots.NEWS_COLOUR.lower(),
+        plots.NOISE_COLOUR.lower(),
+    ]
+    assert [label.get_text() for label in ax.get_yticklabels()] == list(moved["what"])
+    assert bars[0].get_y() > bars[1].get_y()  # the largest change on top
+
+
+def test_when_nothing_moved_then_the_movers_chart_says_so():
+    ax = plots.mover_bars(pd.DataFrame(columns=["what", "change", "change_low", "change_high", "news"]))
+    assert _has_note(ax)

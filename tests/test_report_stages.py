@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 import pandas as pd
 import pytest
 
-from adoption_kit import plots, report
+from adoption_kit import plots, report, report_review
 from adoption_kit.publish import PublishedRun
 
 STAGES = ["access", "first_use", "repeat_use", "deeper_adoption"]
@@ -117,8 +117,9 @@ def test_when_a_group_has_no_shown_week_then_no_trend_is_drawn(fixture_run):
 
 
 def test_when_months_are_compared_then_movers_come_largest_first_inside_their_bands(fixture_run):
-    moved = report.what_moved(fixture_run)
-    assert list(moved.columns) == ["department", "previous", "current", "change", "change_low", "change_high"]
+    moved = report_review.what_moved(fixture_run, "ALL")
+    assert list(moved.columns) == report_review.MOVED_COLUMNS
+    assert "Monthly active: Engineering" in set(moved["what"])  # the organisation's departments
     assert moved["change"].abs().is_monotonic_decreasing
     assert ((moved["change_low"] <= moved["change"]) & (moved["change"] <= moved["change_high"])).all()
     assert (moved["change"] == moved["current"] - moved["previous"]).all()
