@@ -1,6 +1,7 @@
 # The two commands: `make demo` (set up, then run the whole job on the demo organisation)
 # and `make test` (the whole test suite). Everything else is an implementation detail.
 PYTHON ?= python3.11
+CHROMIUM ?= /usr/bin/chromium
 VENV := .venv
 BIN := $(VENV)/bin
 KIT := $(BIN)/adoption-kit
@@ -19,9 +20,14 @@ demo: $(VENV)/.installed
 	$(KIT) ingest
 	$(KIT) run
 
-test: $(VENV)/.installed
+# The browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "Debian's chromium package is required at $(CHROMIUM)"; exit 1; }
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
+test: $(VENV)/.installed $(CHROMIUM)
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	ADOPTION_KIT_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -2,20 +2,21 @@
 
 ``run_reports`` checks every notebook's parameters before anything runs, skips groups too small to report
 on, executes the rest in a process pool (papermill is safe across processes, not across threads with a
-working directory), writes each executed notebook with an HTML copy without code, and swaps the period's
-folder in whole, with an ``index.html`` linking every report.
+working directory) with a progress bar and a time limit per run, writes each executed notebook with an HTML
+copy without code, and swaps the period's folder in whole, with an ``index.html`` linking every report.
 """
 
 from __future__ import annotations
 
 import html
+import math
 import os
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
@@ -29,6 +30,7 @@ from nbclient.exceptions import CellTimeoutError
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from papermill.exceptions import PapermillExecutionError
+from tqdm import tqdm
 from traitlets import default
 
 from adoption_kit import report
@@ -36,8 +38,7 @@ from adoption_kit.atomic import replace_directory
 from adoption_kit.errors import ConfigError, KitError, WorkspaceError
 from adoption_kit.publish import ORGANISATION, PERIOD_PATTERN, PublishedRun
 
-PARAMETERS = ("department", "period", "published", "min_group_size")
-REPORTED_LEVELS = ("organisation", "department")
+PARAMETERS = ("group", "by", "period", "published", "min_group_size")
 ORGANISATION_SLUG = "organisation"
 KERNEL = "python3"
 KERNEL_START_SECONDS = 120
@@ -98,6 +99,7 @@ class _Job:
     html: Path
     parameters: dict
     timeout_seconds: int
+    by: str
 
 
 def run_reports(
@@ -109,19 +111,24 @@ def run_reports(
     jobs: int,
     timeout_seconds: int,
     min_group_size: int,
+    by: str = "department",
     groups: Sequence[str] | None = None,
+    progress: bool = False,
 ) -> list[ReportResult]:
     """Run every notebook for every group (the organisation included) and write ``reports_root/<period>/``.
 
     ``notebooks`` are names in ``notebooks_dir`` ("adoption_overview" or "adoption_overview.ipynb");
-    ``groups`` limits the run to some groups (default: the organisation and every department).
-    ``timeout_seconds`` bounds each cell. Re-running a period replaces that period's folder whole.
+    ``by`` is the grouping reported on (a department, a location, a job function: any grouping the run
+    publishes); ``groups`` limits the run to some groups (default: the organisation and every group of
+    ``by``). ``timeout_seconds`` bounds each notebook run, kernel start included; ``progress`` draws a
+    progress bar on stderr. Re-running a period replaces that period's folder whole.
     """
     if jobs < 1 or timeout_seconds < 1:
         raise ConfigError(
             f"jobs={jobs}, timeout_seconds={timeout_seconds}", expected="both at least 1 (workers, seconds)"
         )
     sources = {name.removesuffix(".ipynb"): _checked_notebook(notebooks_dir, name) for name in notebooks}
+    run = run.grouped_by(by)
     minimum = report.threshold(run, min_group_size)
     frame = _planned_groups(run, groups, minimum)
     plan = [
@@ -143,7 +150,7 @@ def run_reports(
             for group, slug, status, notebook in plan
             if status == "ok"
         ]
-        executed = iter(_execute_all(work, jobs=jobs, log=staging / KERNEL_LOG))
+        executed = iter(_execute_all(work, jobs=jobs, log=staging / KERNEL_LOG, progress=progress))
         results = [
             next(executed) if status == "ok" else ReportResult(group, notebook, "skipped", skipped)
             for group, _, status, notebook in plan
@@ -154,7 +161,8 @@ def run_reports(
 
 
 def summary_table(results: Sequence[ReportResult]) -> str:
-    """A plain-text table of the runs (group, notebook, status, detail) and a count per status."""
+    """A plain-text table of the runs (group, notebook, status, detail), a count per status, and the
+    failed runs again at the end, each with its cell, error and executed notebook."""
     rows = [
         ("group", "notebook", "status", "detail"),
         *((r.group, r.notebook, r.status, r.detail) for r in results),
@@ -162,7 +170,11 @@ def summary_table(results: Sequence[ReportResult]) -> str:
     width = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = [f"{g:<{width[0]}}  {n:<{width[1]}}  {s:<{width[2]}}  {d}".rstrip() for g, n, s, d in rows]
     counts = ", ".join(f"{sum(r.status == s for r in results)} {s}" for s in ("ok", "skipped", "failed"))
-    return "\n".join([*lines, "", counts])
+    failed = [r for r in results if r.status == "failed"]
+    failures = [
+        f"  {r.group} / {r.notebook}: {r.detail}" + (f" (see {r.ipynb})" if r.ipynb else "") for r in failed
+    ]
+    return "\n".join([*lines, "", counts, *(["", "Failed runs:", *failures] if failed else [])])
 
 
 def group_slug(group: str) -> str:
@@ -208,7 +220,6 @@ def _checked_period(period: str) -> str:
 def _planned_groups(run: PublishedRun, groups: Sequence[str] | None, minimum: int) -> pd.DataFrame:
     """The groups to report on, the organisation first, with their folder names and status."""
     frame = report.groups(run, min_group_size=minimum)
-    frame = frame.loc[frame["group_by"].isin(REPORTED_LEVELS)]
     if groups is not None:
         unknown = sorted(set(groups) - set(frame["group"]))
         if unknown:
@@ -240,16 +251,19 @@ def _job(
         ipynb=folder / f"{source.stem}.ipynb",
         html=folder / f"{source.stem}.html",
         parameters={
-            "department": group,
+            "group": group,
+            "by": run.by,
             "period": run.period,
             "published": str(run.path.parent.resolve()),
             "min_group_size": minimum,
         },
         timeout_seconds=timeout_seconds,
+        by=run.by,
     )
 
 
-def _execute_all(work: list[_Job], *, jobs: int, log: Path) -> list[ReportResult]:
+def _execute_all(work: list[_Job], *, jobs: int, log: Path, progress: bool) -> list[ReportResult]:
+    """Every job's result, in the order of ``work``; the bar moves as runs finish, in any order."""
     if not work:
         return []
     with ProcessPoolExecutor(
@@ -258,7 +272,16 @@ def _execute_all(work: list[_Job], *, jobs: int, log: Path) -> list[ReportResult
         initializer=_send_stderr_to,
         initargs=(log,),
     ) as pool:
-        return list(pool.map(_execute, work))
+        futures = {pool.submit(_execute, job): index for index, job in enumerate(work)}
+        results: list[ReportResult | None] = [None] * len(work)
+        bar = tqdm(total=len(work), desc="reports", unit="run", disable=not progress, file=sys.stderr)
+        with bar:
+            for future in as_completed(futures):
+                result = future.result()
+                results[futures[future]] = result
+                bar.set_postfix_str(f"{result.group}: {result.notebook} {result.status}", refresh=False)
+                bar.update()
+        return results
 
 
 def _send_stderr_to(log: Path) -> None:
@@ -281,13 +304,13 @@ def _execute(job: _Job) -> ReportResult:
             kernel_manager_class=UnixSocketKernelManager,
             report_mode=True,
             progress_bar=False,
-            start_timeout=KERNEL_START_SECONDS,
-            execution_timeout=job.timeout_seconds,
+            start_timeout=min(KERNEL_START_SECONDS, job.timeout_seconds),
+            timeout_func=_RunDeadline(start + job.timeout_seconds),
         )
     except PapermillExecutionError as error:
         return _failed(job, start, f"{error.ename}: {error.evalue}", _source_cell(job, error.cell_index))
     except CellTimeoutError:
-        reason = f"TimeoutError: a cell ran longer than {job.timeout_seconds} s"
+        reason = f"TimeoutError: the run took longer than {job.timeout_seconds} s"
         return _failed(job, start, reason, _source_cell(job, _last_started_cell(job.ipynb)))
     except Exception as error:  # the kernel died or never started: still one result among many
         return _failed(job, start, f"{type(error).__name__}: {error}", None)
@@ -295,6 +318,17 @@ def _execute(job: _Job) -> ReportResult:
     return ReportResult(
         job.group, job.notebook, "ok", seconds=time.perf_counter() - start, ipynb=job.ipynb, html=job.html
     )
+
+
+class _RunDeadline:
+    """nbclient's ``timeout_func``: each cell may take what is left of the run's time (at least 1 s, since
+    nbclient reads 0 as no limit)."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+
+    def __call__(self, cell: nbformat.NotebookNode) -> int:
+        return max(1, math.ceil(self.deadline - time.perf_counter()))
 
 
 def _failed(job: _Job, start: float, reason: str, cell: int | None) -> ReportResult:

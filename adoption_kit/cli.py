@@ -109,6 +109,8 @@ def _run(settings: Settings, arguments: argparse.Namespace) -> int:
         jobs=arguments.jobs or settings.batch.jobs,
         timeout_seconds=arguments.timeout or settings.batch.timeout_seconds,
         min_group_size=settings.min_group_size,
+        by=arguments.by or settings.batch.by,
+        progress=True,
     )
     print(summary_table(results))
     print(f"\nReports: {settings.paths.reports / published.period / 'index.html'}")
@@ -232,9 +234,10 @@ def _parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=text)
         command.add_argument("--period", help="YYYY-MM (default: the last month with data)")
         if name == "run":
-            command.add_argument("--notebooks", nargs="+")
-            command.add_argument("--jobs", type=int)
-            command.add_argument("--timeout", type=int, help="seconds per notebook run")
+            command.add_argument("--by", help="the grouping to report on (default: batch.by, department)")
+            command.add_argument("--notebooks", nargs="+", help="notebook names (default: batch.notebooks)")
+            command.add_argument("--jobs", type=int, help="worker processes (default: batch.jobs)")
+            command.add_argument("--timeout", type=int, help="seconds per notebook run, all cells")
         command.set_defaults(command=handler)
 
     audit = commands.add_parser(

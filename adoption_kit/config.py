@@ -18,6 +18,7 @@ from adoption_kit.metrics import (
     ConsumptionRule,
     CrossToolOptions,
     MoverRule,
+    OutcomeRule,
     PowerUserRule,
     SeatRule,
     StageRule,
@@ -67,6 +68,7 @@ class MetricSettings:
     cost: SeatRule = field(default_factory=SeatRule)
     consumption: ConsumptionRule = field(default_factory=ConsumptionRule)
     benchmarks: BenchmarkRule = field(default_factory=BenchmarkRule)
+    outcomes: OutcomeRule = field(default_factory=OutcomeRule)
 
 
 @dataclass(frozen=True)

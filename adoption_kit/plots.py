@@ -477,3 +477,36 @@ def _too_few(ax: Axes) -> Axes:
     ax.spines[:].set_visible(False)
     ax.text(0.5, 0.5, TOO_FEW_NOTE, ha="center", va="center", transform=ax.transAxes, color="#555555")
     return ax
+
+
+TOO_FEW_TEAMS_NOTE = "Too few teams to show.\nAn estimate resting on fewer teams than the minimum is hidden."
+
+
+def event_study(table: pd.DataFrame, *, kpi: str, ax: Axes | None = None) -> Axes:
+    """A KPI's change in each month around adoption against the month before it, with its interval; months
+    resting on too few teams are left out (:func:`adoption_kit.report_outcomes.event_study`'s table)."""
+    columns = ["kpi", "relative_month", "effect", "ci_low", "ci_high", "suppressed"]
+    frame = _report_frame(table, columns, "event study")
+    shown = frame.loc[(frame["kpi"] == kpi) & ~frame["suppressed"].fillna(True).astype(bool)]
+    shown = shown.assign(effect=_floats(shown["effect"])).dropna(subset=["effect"])
+    shown = shown.sort_values("relative_month")
+    ax = _axes(ax)
+    ax.set_title(f"{kpi.replace('_', ' ').capitalize()}: before and after a team adopted", loc="left")
+    if shown.empty:
+        _too_few(ax).texts[-1].set_text(TOO_FEW_TEAMS_NOTE)
+        return ax
+    effect = shown["effect"].to_numpy()
+    below = np.nan_to_num(effect - _floats(shown["ci_low"]))  # the reference month has no interval
+    above = np.nan_to_num(_floats(shown["ci_high"]) - effect)
+    colour = TOOL_COLOURS["any"]
+    ax.axhline(0, color=OTHER_TOOL_COLOUR, linewidth=1)
+    ax.axvline(-0.5, color=OTHER_TOOL_COLOUR, linestyle="--", linewidth=1, label="adoption")
+    ax.errorbar(shown["relative_month"], effect, yerr=[below, above], fmt="o", color=colour, capsize=3)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(
+        xlabel="months since the team reached the adoption share (-1: the reference month)",
+        ylabel="change against month -1",
+        xticks=shown["relative_month"].tolist(),
+    )
+    ax.legend(loc="upper left")
+    return ax

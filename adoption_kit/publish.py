@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -44,10 +44,12 @@ class PublishedRun:
     period: str
     min_group_size: int
     manifest: dict
+    by: str = "department"
 
     @classmethod
     def open(cls, path: Path) -> PublishedRun:
-        """Open the published run stored in ``path`` (a folder holding a manifest)."""
+        """Open the published run stored in ``path`` (a folder holding a manifest), its groups seen by
+        department (see :meth:`grouped_by`)."""
         try:
             manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
@@ -63,16 +65,33 @@ class PublishedRun:
         """Names of the tables in this run."""
         return tuple(self.manifest["tables"])
 
+    @property
+    def groupings(self) -> tuple[str, ...]:
+        """The groupings this run publishes (organisation, department, location, team, ...)."""
+        return tuple(self.table("headcount")["group_by"].astype("str").unique())
+
+    def grouped_by(self, by: str) -> PublishedRun:
+        """The same run, whose reports speak of the groups of ``by`` (a grouping it publishes: "department",
+        "location", "job_function", ...) next to the organisation."""
+        if by == "organisation" or by not in self.groupings:
+            known = [grouping for grouping in self.groupings if grouping != "organisation"]
+            raise WorkspaceError(
+                f"the run for {self.period} publishes no grouping {by!r}",
+                path=self.path,
+                expected=f"one of {', '.join(known)}",
+            )
+        return replace(self, by=by)
+
     def table(self, name: str, *, group: str | None = None, group_by: str | None = None) -> pd.DataFrame:
         """A published table, optionally only the rows of one group ("ALL" is the organisation) of one
-        grouping (by default the organisation or a department, whose names never clash)."""
+        grouping (by default the organisation or a group of :attr:`by`, whose names never clash)."""
         if name not in self.tables:
             raise WorkspaceError(
                 f"no published table named {name!r}", path=self.path, expected=f"one of {self.tables}"
             )
         frame = pd.read_parquet(self.path / f"{name}.parquet")
         if group is not None:
-            levels = [group_by] if group_by else ["organisation", "department"]
+            levels = [group_by] if group_by else ["organisation", self.by]
             frame = frame.loc[(frame["group"] == group) & frame["group_by"].isin(levels)]
             frame = frame.reset_index(drop=True)
         return frame
@@ -97,12 +116,22 @@ class PublishedRun:
         return pd.concat([shown, left_out.assign(people=pd.NA)[shown.columns]], ignore_index=True)
 
 
-def open_run(published: str | Path = "", period: str = "") -> PublishedRun:
+def published_root(published: str | Path = "") -> Path:
+    """The folder of published runs: ``published``, else ``$ADOPTION_KIT_PUBLISHED``, else the settings'."""
+    return Path(published or os.environ.get(PUBLISHED_ENV) or load_settings().paths.published)
+
+
+def published_periods(root: Path) -> list[str]:
+    """The periods published under ``root`` (folders named YYYY-MM), oldest first."""
+    return sorted(p.name for p in root.glob("*") if PERIOD_PATTERN.match(p.name) and p.is_dir())
+
+
+def open_run(published: str | Path = "", period: str = "", *, by: str = "department") -> PublishedRun:
     """Open a published run: ``published`` defaults to ``$ADOPTION_KIT_PUBLISHED`` or the settings' path,
-    ``period`` to the latest one published there."""
-    root = Path(published or os.environ.get(PUBLISHED_ENV) or load_settings().paths.published)
+    ``period`` to the latest one published there; its reports speak of the groups of ``by``."""
+    root = published_root(published)
     if not period:
-        periods = sorted(p.name for p in root.glob("*") if PERIOD_PATTERN.match(p.name))
+        periods = published_periods(root)
         if not periods:
             raise WorkspaceError(
                 "nothing has been published yet", path=root, expected="a run of `adoption-kit run`"
@@ -110,7 +139,8 @@ def open_run(published: str | Path = "", period: str = "") -> PublishedRun:
         period = periods[-1]
     if not PERIOD_PATTERN.match(period):
         raise WorkspaceError(f"period {period!r} is not a month", expected="YYYY-MM")
-    return PublishedRun.open(root / period)
+    run = PublishedRun.open(root / period)
+    return run if by == run.by else run.grouped_by(by)
 
 
 def publish(
@@ -151,6 +181,7 @@ def publish(
     tables = {r.name: r.table for r in released} | {"suppressions": _suppression_table(record)}
     if noise.enabled:
         tables[NOISY] = noisy_monthly_active(workspace, published_root, period=period, settings=noise)
+    tables |= outcome_tables(workspace, as_of=as_of, min_group_size=min_group_size, rules=rules)
     created_at = datetime.now(UTC)
     manifest = {
         "period": period,
@@ -726,3 +757,51 @@ def _suppression_table(record: pd.DataFrame) -> pd.DataFrame:
         value = record[column].astype("str").where(record[column].notna(), "")
         period = period.where(value == "", period.where(period == "", period + GROUP_SEPARATOR) + value)
     return record.assign(period=period).reindex(columns=columns).astype("str")
+
+
+OUTCOME_EFFECTS = "outcome_effects"
+OUTCOME_EVENT_STUDY = "outcome_event_study"
+# What an outcome row is about and why it is hidden: its keys, never a number.
+OUTCOME_KEYS = {
+    OUTCOME_EFFECTS: ["group_by", "group", "kpi", "estimator", "note"],
+    OUTCOME_EVENT_STUDY: ["group_by", "group", "kpi", "relative_month", "note"],
+}
+
+
+def outcome_tables(
+    workspace: Workspace, *, as_of: date, min_group_size: int, rules: MetricSettings = DEFAULT_RULES
+) -> dict[str, pd.DataFrame]:
+    """AI use against the KPIs, for the organisation and each department: ``outcome_effects`` (each KPI's
+    estimates) and ``outcome_event_study`` (each KPI's months around adoption), from team x month panels
+    of teams with at least ``min_group_size`` people that month (departments under the minimum are left
+    out, as from every table). The estimates are not counts of people and do not pass the gate: one
+    resting on fewer than ``rules.outcomes.min_teams`` teams (an event-study month: adopting teams) keeps
+    no number, is ``suppressed`` and says why in ``note``; ``people`` is a lower bound on the people
+    behind a row (each team's smallest headcount, summed)."""
+    people = workspace.table("people")
+    left_out = departments_under_minimum(people, as_of=as_of, min_group_size=min_group_size)
+    panel = metrics.outcome_panel(
+        people.loc[~people["department"].isin(left_out)],
+        workspace.table("activity"),
+        workspace.table("outcomes"),
+        until=as_of,
+        min_group_size=min_group_size,
+        rule=rules.power_users,
+    )
+    groups = {("organisation", ORGANISATION): panel} | {
+        ("department", str(name)): frame for name, frame in panel.groupby("department")
+    }
+    estimates = {OUTCOME_EFFECTS: metrics.outcome_effects, OUTCOME_EVENT_STUDY: metrics.outcome_event_study}
+    return {name: _outcome_table(groups, estimate, rules.outcomes) for name, estimate in estimates.items()}
+
+
+def _outcome_table(
+    groups: dict[tuple[str, str], pd.DataFrame],
+    estimate: Callable[..., pd.DataFrame],
+    rule: metrics.OutcomeRule,
+) -> pd.DataFrame:
+    """``estimate`` of each group's panel in one table keyed by group, a row with a note ``suppressed``."""
+    frames = [estimate(f, rule=rule).assign(group_by=by, group=name) for (by, name), f in groups.items()]
+    table = pd.concat(frames, ignore_index=True)
+    values = [c for c in table.columns if c not in ("group_by", "group")]
+    return table.assign(suppressed=table["note"] != "")[["group_by", "group", *values, "suppressed"]]

@@ -58,8 +58,10 @@ def threshold(run: PublishedRun, min_group_size: int = 0) -> int:
 
 
 def groups(run: PublishedRun, *, min_group_size: int = 0) -> pd.DataFrame:
-    """Every group of the run (group_by, group, people, status), judged against :func:`threshold`."""
+    """The organisation and every group of the run's :attr:`~PublishedRun.by` (group_by, group, people,
+    status), judged against :func:`threshold`."""
     frame = run.groups()
+    frame = frame.loc[frame["group_by"].isin(["organisation", run.by])]
     people = pd.to_numeric(frame["people"], errors="coerce")
     # a headcount hidden only to protect another group (complementary) does not make its group too small
     big_enough = (frame["status"] == "ok") & (people.isna() | (people >= threshold(run, min_group_size)))
@@ -74,7 +76,7 @@ def group_status(run: PublishedRun, group: str, *, min_group_size: int = 0) -> s
         raise KitError(
             f"the run for {run.period} has no group named {group!r}",
             path=run.path,
-            expected=f"{ORGANISATION!r} or a department: {', '.join(sorted(frame['group']))}",
+            expected=f"{ORGANISATION!r} or a {run.by}: {', '.join(sorted(frame['group']))}",
         )
     return str(status.iloc[0])
 

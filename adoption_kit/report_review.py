@@ -26,9 +26,10 @@ ADVICE = {  # the bottleneck stage -> what helps people take that step
 def what_moved(run: PublishedRun, group: str, *, min_group_size: int = 0) -> pd.DataFrame:
     """``group``'s people counts of the run's month against the month before, largest change first: the
     monthly active people and power users of each tool, and the monthly active people of any AI tool of
-    each part of the group (departments of the organisation, teams of a department). ``news`` is True
-    where the band (``TREND_CONFIDENCE``, Poisson) leaves out zero; counts hidden in either month are left
-    out. Columns ``what, previous, current, change, change_low, change_high, news``."""
+    each part of the group (for the organisation, the groups of the run's grouping; for a department, its
+    teams). ``news`` is True where the band (``TREND_CONFIDENCE``, Poisson) leaves out zero; counts hidden
+    in either month are left out. Columns ``what, previous, current, change, change_low, change_high,
+    news``."""
     minimum = threshold(run, min_group_size)
     counts = pd.concat(
         [
@@ -110,10 +111,10 @@ def _counts(rows: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
 
 
 def _part_counts(run: PublishedRun, group: str, minimum: int) -> pd.DataFrame:
-    """Monthly active people of any AI tool of each department (for the organisation) or each team of
-    the department."""
+    """Monthly active people of any AI tool of each group of the run's grouping (for the organisation) or
+    each team of a department."""
     monthly = visible(run.table("monthly_active"), minimum)
-    level = "department" if group == ORGANISATION else "team"
+    level = run.by if group == ORGANISATION else "team" if run.by == "department" else None
     parts = monthly.loc[(monthly["group_by"] == level) & (monthly["tool"] == "any") & ~monthly["suppressed"]]
     if group != ORGANISATION:
         parts = parts.loc[parts["group"].str.startswith(group + GROUP_SEPARATOR)]

@@ -93,7 +93,8 @@ def stop(process: subprocess.Popen) -> int:
 
 
 def serve(notebook: Path, *, published_root: Path, port: int = 8866, open_browser: bool = False) -> int:
-    """Serve the dashboard ``notebook`` on http://127.0.0.1:<port>/ until interrupted; the exit code."""
+    """Serve the dashboard ``notebook`` on http://127.0.0.1:<port>/ until interrupted (Ctrl-C or SIGTERM,
+    which stop Voila and its kernels too); the exit code."""
     if not notebook.is_file():
         raise ConfigError("no dashboard notebook here", path=notebook, expected="notebooks/dashboard.ipynb")
     open_run(published_root)  # fail here, clearly, if nothing has been published yet
@@ -105,11 +106,13 @@ def serve(notebook: Path, *, published_root: Path, port: int = 8866, open_browse
             port=port,
             open_browser=open_browser,
         )
+        signal.signal(signal.SIGTERM, signal.default_int_handler)  # a stopped command stops its server
         try:
             return process.wait()
         except KeyboardInterrupt:
-            stop(process)
             return 0
+        finally:
+            stop(process)
 
 
 def _signal_group(process: subprocess.Popen, signum: int) -> None:

@@ -16,9 +16,11 @@ SMALL_DEMO = ["--people", "400", "--months", "3", "--seed", "11"]
 
 @dataclass(frozen=True)
 class DemoProject:
-    """A project folder (parameters/, notebooks/, outputs/) after demo, ingest and optionally run."""
+    """A project folder (parameters/, notebooks/, outputs/) after demo, ingest and optionally run (whose
+    printed summary ``run_output`` keeps)."""
 
     root: Path
+    run_output: str = ""
 
     @property
     def raw(self) -> Path:
@@ -62,8 +64,7 @@ def demo_project(root: Path, *, run_reports: bool) -> DemoProject:
     project = new_project(root)
     project.kit("demo", *SMALL_DEMO)
     project.kit("ingest")
-    if run_reports:
-        project.kit("run")
-    else:
+    if not run_reports:
         project.kit("publish")
-    return project
+        return project
+    return DemoProject(root, run_output=project.kit("run").stdout)

@@ -89,6 +89,7 @@ def write_published_fixture(root: Path, period: str = "2026-10", *, left_out: Se
     }
     tables = {name: _with_organisation(frame) for name, frame in tables.items()}
     tables |= {
+        "headcount": _with_teams(tables["headcount"], _team_headcount()),
         "activation": _with_teams(_with_first_use(tables["activation"]), _team_activation()),
         "seat_use": _with_teams(tables["seat_use"], _team_seat_use()),
         "monthly_active": _with_cost_and_tools_used(tables["monthly_active"]),
@@ -224,6 +225,11 @@ def _team_activation() -> pd.DataFrame:
     return pd.DataFrame(
         {"group": list(TEAMS), "tool": "chatgpt_enterprise", "seat_holders": holders, "people": holders}
     ).assign(activated=lambda frame: frame["seat_holders"])
+
+
+def _team_headcount() -> pd.DataFrame:
+    """Each team's seat holders and a few people more."""
+    return pd.DataFrame({"group": list(TEAMS), "people": [seats + 4 for _, seats, _, _ in TEAMS.values()]})
 
 
 def _team_seat_use() -> pd.DataFrame:

@@ -22,7 +22,7 @@ from adoption_kit.publish import PublishedRun
 from tests.published_fixture import SMALL_DEPARTMENT, write_published_fixture
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-PARAMETERS = 'department = "ALL"\nperiod = ""\npublished = ""\nmin_group_size = 5'
+PARAMETERS = 'group = "ALL"\nby = "department"\nperiod = ""\npublished = ""\nmin_group_size = 5'
 KERNEL = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}
 
 
@@ -86,7 +86,7 @@ def test_when_a_group_is_too_small_then_the_notebook_says_so_and_shows_no_chart(
     executed = papermill.execute_notebook(
         str(NOTEBOOKS / "adoption_overview.ipynb"),
         None,
-        parameters={"department": SMALL_DEPARTMENT, "published": str(run.path.parent), "period": run.period},
+        parameters={"group": SMALL_DEPARTMENT, "published": str(run.path.parent), "period": run.period},
         kernel_name="python3",
         progress_bar=False,
         execution_timeout=60,
@@ -102,7 +102,7 @@ def test_when_a_cell_fails_then_the_run_is_failed_with_that_cell_and_the_others_
         tmp_path,
         "broken",
         "x = 1",
-        'if department != "ALL":\n    raise ValueError(f"no data for {department}")',
+        'if group != "ALL":\n    raise ValueError(f"no data for {group}")',
     )
     results = _run(run, tmp_path, "broken", ["ALL", "Sales"])
     assert [r.status for r in results] == ["ok", "failed"]
@@ -117,7 +117,30 @@ def test_when_a_cell_runs_too_long_then_the_run_is_failed_with_a_timeout(run, tm
     _notebook(tmp_path, "slow", "x = 1", "import time\ntime.sleep(30)")
     [result] = _run(run, tmp_path, "slow", ["ALL"], timeout_seconds=1)
     assert (result.status, result.cell) == ("failed", 2)
-    assert result.reason.startswith("TimeoutError")
+    assert result.reason == "TimeoutError: the run took longer than 1 s"
+
+
+@pytest.mark.slow
+def test_when_cells_each_within_the_limit_add_up_past_it_then_the_run_is_failed_in_the_cell_that_crossed_it(
+    run, tmp_path
+):
+    _notebook(tmp_path, "long", *["import time\ntime.sleep(2)"] * 5)  # 10 s in all, 2 s a cell
+    [result] = _run(run, tmp_path, "long", ["ALL"], timeout_seconds=5)
+    assert result.status == "failed" and result.reason == "TimeoutError: the run took longer than 5 s"
+    assert result.cell in (2, 3)  # the kernel's start counts too: the third or second sleep crosses 5 s
+    assert result.seconds < 9
+
+
+@pytest.mark.slow
+def test_when_the_batch_runs_by_another_grouping_then_each_of_its_groups_gets_a_report(run, tmp_path, capsys):
+    _notebook(tmp_path, "tiny", "print(f'{by}: {group}')")
+    teams = ["Sales / Field", "Engineering / Data"]
+    results = _run(run, tmp_path, "tiny", ["ALL", *teams], by="team", progress=True)
+    assert [(r.group, r.status) for r in results] == [("ALL", "ok"), (teams[1], "ok"), (teams[0], "ok")]
+    printed = nbformat.read(results[2].ipynb, as_version=4).cells[-1].outputs[0]["text"]
+    assert printed == "team: Sales / Field\n"
+    assert results[2].html.parent.name == "sales---field"
+    assert "reports: 100%" in capsys.readouterr().err  # the progress bar
 
 
 @pytest.mark.slow
@@ -133,7 +156,7 @@ def test_when_a_period_is_run_again_then_its_folder_is_replaced_whole(run, tmp_p
 
 def test_when_a_notebook_lacks_a_parameter_then_kit_error_before_anything_runs(run, tmp_path):
     _notebook(tmp_path, "old", "x = 1", parameters='department = "ALL"\nperiod = ""\npublished = ""')
-    with pytest.raises(KitError, match="min_group_size"):
+    with pytest.raises(KitError, match="group, by, min_group_size"):
         _run(run, tmp_path, "old", ["ALL"])
     assert not (tmp_path / "reports").exists()
 
@@ -142,12 +165,14 @@ def test_when_a_notebook_lacks_a_parameter_then_kit_error_before_anything_runs(r
 @pytest.mark.parametrize(("notebook", "groups", "message"), [
     ("missing", ["ALL"], "no notebook named 'missing'"),  # a notebook name that does not exist
     ("tiny", ["Marketing"], "no group"),                   # a group the run does not have
+    ("tiny", ["ALL"], "no grouping 'floor'"),              # a grouping the run does not publish
 ])
 # fmt: on
 def test_when_the_request_names_something_unknown_then_kit_error(run, tmp_path, notebook, groups, message):
     _notebook(tmp_path, "tiny", "x = 1")
+    by = "floor" if "grouping" in message else "department"
     with pytest.raises(KitError, match=message):
-        _run(run, tmp_path, notebook, groups)
+        _run(run, tmp_path, notebook, groups, by=by)
 
 
 # fmt: off
@@ -173,7 +198,9 @@ def test_when_results_are_summarised_then_each_run_has_a_line_and_the_counts_fol
     assert lines[0].split() == ["group", "notebook", "status", "detail"]
     assert lines[1].split() == ["ALL", "overview", "ok", "3.2", "s"]
     assert lines[3].endswith("cell 4: KeyError: 'x'")
-    assert lines[-1] == "1 ok, 1 skipped, 1 failed"
+    assert lines[-4:-1] == ["1 ok, 1 skipped, 1 failed", "", "Failed runs:"]
+    assert lines[-1] == "  Sales / overview: cell 4: KeyError: 'x'"
+    assert "Failed runs" not in summary_table(results[:2])
 
 
 def test_when_two_workers_start_kernels_then_each_gets_its_own_unix_sockets_not_a_shared_port_range():

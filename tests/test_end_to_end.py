@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import pandas as pd
 import pytest
 
 from adoption_kit import report, report_patterns, report_tools
+from adoption_kit.batch import group_slug
+from adoption_kit.config import load_settings
+from adoption_kit.demo import PLACEBO_KPI, PLANTED_EFFECT, PLANTED_KPI
 from adoption_kit.publish import PublishedRun, open_run
 from adoption_kit.sources import SOURCES
 from conftest import shared_demo
@@ -36,18 +40,23 @@ def _run(project) -> PublishedRun:
     return open_run(project.published)
 
 
-def test_when_the_demo_runs_then_every_big_enough_department_has_a_report(project):
+def test_when_the_demo_runs_then_every_big_enough_department_has_every_report_linked_from_the_index(project):
     run = _run(project)
     groups = run.groups()
     reported = groups["group_by"].isin(["organisation", "department"])  # teams and locations are tables only
     big = groups.loc[reported & (groups["status"] == "ok"), "group"].tolist()
     assert len(big) >= 9 and "ALL" in big
+    notebooks = load_settings(project.root).batch.notebooks
+    assert len(notebooks) >= 6
     period_folder = project.reports / run.period
+    index = (period_folder / "index.html").read_text(encoding="utf-8")
     for group in big:
-        slug = "organisation" if group == "ALL" else "".join(c if c.isalnum() else "-" for c in group.lower())
-        for suffix in (".ipynb", ".html"):
-            assert (period_folder / slug / f"adoption_overview{suffix}").is_file(), (group, suffix)
-    assert (period_folder / "index.html").is_file()
+        folder = period_folder / group_slug(group)
+        for notebook in notebooks:
+            for suffix in (".ipynb", ".html"):
+                assert (folder / f"{notebook}{suffix}").is_file(), (group, notebook)
+            assert f'href="{quote(group_slug(group))}/{notebook}.html"' in index, (group, notebook)
+    assert 'class="failed"' not in index
 
 
 def test_when_a_department_is_under_the_minimum_then_it_gets_no_numbers_and_no_report(project):
@@ -101,9 +110,9 @@ def test_when_the_workspace_is_written_then_it_holds_the_canonical_tables(projec
 
 
 def test_when_the_batch_ends_then_the_summary_says_where_reports_are_and_how_to_open_the_dashboard(project):
-    result = project.kit("run")
-    assert "ok" in result.stdout and "skipped" in result.stdout
-    assert "index.html" in result.stdout and "adoption-kit serve" in result.stdout
+    printed = project.run_output
+    assert "ok" in printed and "skipped" in printed and "Failed runs" not in printed
+    assert "index.html" in printed and "adoption-kit serve" in printed
 
 
 def test_when_the_demo_is_published_then_first_use_delays_peaks_and_waitlists_have_numbers(project):
@@ -114,3 +123,18 @@ def test_when_the_demo_is_published_then_first_use_delays_peaks_and_waitlists_ha
     demand = run.table("seat_use", group="ALL")
     waiting = demand.loc[(demand["tool"] == "m365_copilot") & (demand["status"] == "demand")]
     assert not waiting.empty  # the waitlist reaches the gate; whether it is shown is the gate's call
+
+
+def test_when_the_demo_is_published_then_the_twfe_estimate_recovers_the_planted_effect(project):
+    run = _run(project)
+    effects = run.table("outcome_effects", group="ALL").set_index(["kpi", "estimator"])
+    planted = effects.loc[(PLANTED_KPI, "twfe")]
+    assert not planted["suppressed"] and planted["ci_low"] <= PLANTED_EFFECT <= planted["ci_high"]
+    placebo = effects.loc[(PLACEBO_KPI, "twfe")]
+    assert abs(placebo["effect"]) < PLANTED_EFFECT / 4  # nothing planted: small next to the planted 20%
+    for name in ("outcome_effects", "outcome_event_study"):
+        table = run.table(name)
+        assert (table.loc[~table["suppressed"], "n_teams"] >= 10).all(), name  # shown: 10+ teams each
+        assert (table.loc[table["suppressed"], "note"] != "").all(), name  # hidden: says why
+    report = project.reports / run.period / group_slug("ALL") / "business_outcomes.ipynb"
+    assert "its interval covers the planted effect" in report.read_text(encoding="utf-8")

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import re
+import shutil
 import socket
 import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
+from tornado.websocket import websocket_connect
 
 from adoption_kit.errors import KitError
 from adoption_kit.serve import SECURITY_HEADERS, launch, serve, stop, voila_command, voila_config
@@ -51,9 +57,12 @@ def _wait_until_up(base: str, process) -> None:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("published")
-    write_published_fixture(root)
+    run = write_published_fixture(root)
+    served = tmp_path_factory.mktemp("voila")  # Voila's root folder: what a file URL would reach
+    shutil.copy(run / "headcount.parquet", served)
+    shutil.copy(DASHBOARD, served / "copy.ipynb")
     port = _free_port()
-    process = launch(DASHBOARD, published_root=root, config_dir=tmp_path_factory.mktemp("voila"), port=port)
+    process = launch(DASHBOARD, published_root=root, config_dir=served, port=port)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, process)
@@ -113,7 +122,11 @@ def test_when_the_dashboard_is_opened_then_it_renders_without_source_and_with_se
 # fmt: off
 @pytest.mark.parametrize("path", [
     "/voila/files/dashboard.ipynb",  # the notebook's source
+    "/voila/files/copy.ipynb",       # a notebook in the folder Voila serves from
+    "/voila/files/headcount.parquet",  # a published table in that folder
     "/voila/files/voila.json",       # the server's configuration
+    "/voila/render/copy.ipynb",      # another notebook, executed
+    "/copy.ipynb",
     "/api/kernels",                  # the Jupyter REST API
     "/api/contents/",
     "/static/etc/passwd",            # CVE-2024-30265
@@ -131,3 +144,48 @@ def test_when_the_query_string_asks_for_another_template_or_theme_then_it_is_ign
     assert status == 200
     assert "voila/templates/lab/" in page and "voila/templates/classic" not in page
     assert '"jupyterLabTheme": "light"' in page
+
+
+def _message(msg_type: str, content: dict, channel: str = "shell") -> str:
+    """A Jupyter message as the kernel websocket's JSON protocol carries it."""
+    header = {"msg_id": uuid.uuid4().hex, "session": "test", "username": "viewer", "msg_type": msg_type,
+              "version": "5.3", "date": ""}
+    return json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": content,
+                       "channel": channel, "buffers": []})
+
+
+async def _replies(url: str, messages: list[str], *, seconds: float) -> list[str]:
+    """Send ``messages`` on the kernel websocket at ``url``; the types of the messages that come back."""
+    connection = await websocket_connect(url)
+    for message in messages:
+        await connection.write_message(message)
+    received, deadline = [], time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            reply = await asyncio.wait_for(connection.read_message(), deadline - time.monotonic())
+        except TimeoutError:
+            break
+        if reply is None:
+            break
+        received.append(json.loads(reply)["header"]["msg_type"])
+    connection.close()
+    return received
+
+
+@pytest.mark.slow
+def test_when_a_viewer_sends_code_on_the_kernel_websocket_then_it_is_not_run(server, tmp_path):
+    _, _, page = _get(f"{server}/")
+    kernel = re.search(r'"kernelId": "([0-9a-f-]{36})"', page).group(1)
+    url = f"{server.replace('http', 'ws', 1)}/api/kernels/{kernel}/channels?session_id={uuid.uuid4().hex}"
+    marker = tmp_path / "ran"
+    attacks = [
+        _message("execute_request", {"code": f"open({str(marker)!r}, 'w').close()", "silent": False,
+                                     "store_history": False, "user_expressions": {}, "allow_stdin": False}),
+        _message("inspect_request", {"code": "open", "cursor_pos": 4, "detail_level": 1}),
+        _message("execute_request", {"code": f"open({str(marker)!r}, 'w').close()"}, channel="control"),
+    ]
+    answered = asyncio.run(_replies(url, [*attacks, _message("kernel_info_request", {})], seconds=5))
+    assert "kernel_info_reply" in answered  # the websocket works: the allowed request was answered
+    assert not {"execute_reply", "execute_input", "inspect_reply"} & set(answered)
+    time.sleep(1)
+    assert not marker.exists()

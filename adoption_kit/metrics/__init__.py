@@ -44,6 +44,8 @@ from adoption_kit.metrics.cross_tool import (
 )
 from adoption_kit.metrics.daily import TrendRule, active_users_trend, daily_active_users
 from adoption_kit.metrics.movers import MoverRule, month_over_month
+from adoption_kit.metrics.outcomes import outcome_effects, outcome_event_study, outcome_sentences
+from adoption_kit.metrics.outcomes_panel import OutcomeRule, outcome_panel, with_adoption
 from adoption_kit.metrics.power_users import PowerUserRule, power_users
 from adoption_kit.metrics.query import ANY_TOOL, GROUPABLE, result_keys
 from adoption_kit.metrics.stages import (
@@ -63,6 +65,7 @@ __all__ = [
     "ConsumptionRule",
     "CrossToolOptions",
     "MoverRule",
+    "OutcomeRule",
     "PowerUserRule",
     "SeatRule",
     "StageRule",
@@ -81,6 +84,10 @@ __all__ = [
     "monthly_active_people",
     "monthly_active_users",
     "observed_metrics",
+    "outcome_effects",
+    "outcome_event_study",
+    "outcome_panel",
+    "outcome_sentences",
     "peak_headroom",
     "place_against_benchmarks",
     "power_users",
@@ -99,4 +106,5 @@ __all__ = [
     "use_case_mix",
     "weekday_profile",
     "weekly_active_users",
+    "with_adoption",
 ]

@@ -38,14 +38,14 @@ from adoption_kit.errors import InputFileError, WorkspaceError
 from adoption_kit.privacy import ledger
 from adoption_kit.privacy.pseudonym import normalize_email, normalize_login
 from adoption_kit.privacy.suppression import ADDITIVE, MAGNITUDES
-from adoption_kit.publish import KEYS, NOISY, ORGANISATION
+from adoption_kit.publish import KEYS, NOISY, ORGANISATION, OUTCOME_KEYS
 from adoption_kit.schema import PSEUDONYM_PATTERN
 
 PEOPLE = "people"
 SUPPRESSED = "suppressed"
 RECORD_TABLES = frozenset({"suppressions"})  # the gate's record: keys and reasons, no numbers
 NOISY_TABLES = {NOISY: ("noisy_count", "accuracy", "epsilon")}  # released with noise, not by the gate
-KEY_COLUMNS = frozenset().union(*KEYS.values(), {SUPPRESSED})
+KEY_COLUMNS = frozenset().union(*KEYS.values(), *OUTCOME_KEYS.values(), {SUPPRESSED})
 PERSON_COLUMNS = frozenset(
     {"person_id", "email", "identity", "employee_id", "full_name", "name", "github_login", "login", "user"}
 )
