@@ -12,53 +12,34 @@ import html
 import math
 import os
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
-from multiprocessing import get_context
+from multiprocessing import get_context, util
 from pathlib import Path
 from urllib.parse import quote
 
 import nbformat
 import pandas as pd
 import papermill
-from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from papermill.exceptions import PapermillExecutionError
 from tqdm import tqdm
-from traitlets import default
 
 from adoption_kit import report
 from adoption_kit.atomic import replace_directory
 from adoption_kit.errors import ConfigError, KitError, WorkspaceError
+from adoption_kit.kernels import KERNEL, WarmKernel
 from adoption_kit.publish import ORGANISATION, PERIOD_PATTERN, PublishedRun
 
 PARAMETERS = ("group", "by", "period", "published", "min_group_size")
 ORGANISATION_SLUG = "organisation"
-KERNEL = "python3"
 KERNEL_START_SECONDS = 120
 HIDDEN_CELL_TAGS = ("parameters", "injected-parameters")
 KERNEL_LOG = "kernels.log"
-
-
-class UnixSocketKernelManager(AsyncKernelManager):
-    """Kernels that talk over Unix sockets in the runtime folder instead of TCP ports on localhost: two
-    workers starting kernels at the same moment can pick the same free port, and the loser's kernel never
-    answers (jupyter_client's port race; papermill issue #239)."""
-
-    @default("transport")
-    def _unix_sockets(self) -> str:
-        return "ipc"
-
-    @default("ip")
-    def _socket_path(self) -> str:
-        """A prefix of socket paths no other kernel shares (jupyter_client adds -1 ... -5)."""
-        return str(Path(tempfile.gettempdir()) / f"adoption-kit-kernel-{uuid.uuid4().hex}")
 
 
 @dataclass(frozen=True)
@@ -269,7 +250,7 @@ def _execute_all(work: list[_Job], *, jobs: int, log: Path, progress: bool) -> l
     with ProcessPoolExecutor(
         max_workers=min(jobs, len(work)),
         mp_context=get_context("spawn"),
-        initializer=_send_stderr_to,
+        initializer=_start_worker,
         initargs=(log,),
     ) as pool:
         futures = {pool.submit(_execute, job): index for index, job in enumerate(work)}
@@ -284,11 +265,16 @@ def _execute_all(work: list[_Job], *, jobs: int, log: Path, progress: bool) -> l
         return results
 
 
-def _send_stderr_to(log: Path) -> None:
-    """Kernels inherit the worker's stderr: their start-up warnings go to the run's log, not the terminal."""
+_WORKER_KERNEL = WarmKernel()  # in a worker process: its kernel, kept from one run to the next
+
+
+def _start_worker(log: Path) -> None:
+    """Send the worker's stderr to the run's log (kernels inherit it: their start-up warnings go there,
+    not to the terminal) and shut its kernel down when the worker ends."""
     descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(descriptor, sys.stderr.fileno())
     os.close(descriptor)
+    util.Finalize(None, _WORKER_KERNEL.discard, exitpriority=10)
 
 
 def _execute(job: _Job) -> ReportResult:
@@ -301,18 +287,20 @@ def _execute(job: _Job) -> ReportResult:
             str(job.ipynb),
             parameters=job.parameters,
             kernel_name=KERNEL,
-            kernel_manager_class=UnixSocketKernelManager,
+            km=_WORKER_KERNEL.ready(),
             report_mode=True,
             progress_bar=False,
             start_timeout=min(KERNEL_START_SECONDS, job.timeout_seconds),
             timeout_func=_RunDeadline(start + job.timeout_seconds),
         )
-    except PapermillExecutionError as error:
+    except PapermillExecutionError as error:  # a cell raised: the kernel is fine for the next run
         return _failed(job, start, f"{error.ename}: {error.evalue}", _source_cell(job, error.cell_index))
     except CellTimeoutError:
+        _WORKER_KERNEL.discard()  # still busy with the cell that ran out of time
         reason = f"TimeoutError: the run took longer than {job.timeout_seconds} s"
         return _failed(job, start, reason, _source_cell(job, _last_started_cell(job.ipynb)))
     except Exception as error:  # the kernel died or never started: still one result among many
+        _WORKER_KERNEL.discard()
         return _failed(job, start, f"{type(error).__name__}: {error}", None)
     _write_html(job)
     return ReportResult(

@@ -28,12 +28,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _demo(settings: Settings, arguments: argparse.Namespace) -> int:
-    from adoption_kit.demo import DemoSpec, write_demo
+    from adoption_kit.demo import DemoSpec, default_start, write_demo
     from adoption_kit.privacy.pseudonym import create_key_file
 
-    spec = DemoSpec(
-        people=arguments.people, months=arguments.months, seed=arguments.seed, start=arguments.start
-    )
+    start = arguments.start or default_start(arguments.months, today=date.today())
+    spec = DemoSpec(people=arguments.people, months=arguments.months, seed=arguments.seed, start=start)
     raw = arguments.out or settings.paths.raw
     summary = write_demo(raw, spec)
     key = create_key_file(settings.key_file)
@@ -193,7 +192,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--people", type=int, default=2000)
     demo.add_argument("--months", type=int, default=6)
     demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--start", type=date.fromisoformat, default=date(2026, 5, 1), help="YYYY-MM-01")
+    demo.add_argument("--start", type=date.fromisoformat, help="YYYY-MM-01 (default: 2026-05-01 if it fits)")
     demo.add_argument("--out", type=Path, help="folder for the raw files (default: paths.raw)")
     demo.set_defaults(command=_demo)
 

@@ -10,14 +10,9 @@ import papermill
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from adoption_kit.batch import (
-    ReportResult,
-    UnixSocketKernelManager,
-    group_slug,
-    run_reports,
-    summary_table,
-)
+from adoption_kit.batch import ReportResult, group_slug, run_reports, summary_table
 from adoption_kit.errors import KitError
+from adoption_kit.kernels import UnixSocketKernelManager
 from adoption_kit.publish import PublishedRun
 from tests.published_fixture import SMALL_DEPARTMENT, write_published_fixture
 
@@ -141,6 +136,29 @@ def test_when_the_batch_runs_by_another_grouping_then_each_of_its_groups_gets_a_
     assert printed == "team: Sales / Field\n"
     assert results[2].html.parent.name == "sales---field"
     assert "reports: 100%" in capsys.readouterr().err  # the progress bar
+
+
+def _printed(result: ReportResult) -> str:
+    cells = nbformat.read(result.ipynb, as_version=4).cells
+    return "".join(output.get("text", "") for cell in cells for output in cell.outputs)
+
+
+@pytest.mark.slow
+def test_when_a_worker_runs_again_then_its_kernel_is_reused_with_nothing_left_of_the_last_run(run, tmp_path):
+    _notebook(tmp_path, "leaky", "import os\nprint(os.getpid(), 'leftover' in globals())\nleftover = group")
+    first, second, third = _run(run, tmp_path, "leaky", ["ALL", "Sales", "Engineering"], jobs=1)
+    pids = {_printed(result).split()[0] for result in (first, second, third)}
+    assert len(pids) == 1  # one kernel for the worker's three runs
+    assert [_printed(result).split()[1] for result in (first, second, third)] == ["False"] * 3
+
+
+@pytest.mark.slow
+def test_when_a_run_times_out_then_the_workers_next_run_gets_a_fresh_kernel(run, tmp_path):
+    sleep_for_all = "if group == 'ALL':\n    time.sleep(60)"
+    _notebook(tmp_path, "stuck", "import os, time\nprint(os.getpid())", sleep_for_all)
+    stuck, after = _run(run, tmp_path, "stuck", ["ALL", "Sales"], jobs=1, timeout_seconds=8)
+    assert (stuck.status, after.status) == ("failed", "ok")
+    assert _printed(after).strip() != _printed(stuck).strip()  # another kernel process
 
 
 @pytest.mark.slow

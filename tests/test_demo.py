@@ -806,3 +806,16 @@ def test_when_free_text_is_written_then_some_of_it_names_people_of_the_roster(ra
     assert survey["comment"].str.contains("|".join(sorted(full_names)), regex=True).any()
     gpt_names = _csv(raw / "chatgpt", "* gpt report *.csv")["gpt_name"]
     assert gpt_names.str.split("'s ").str[0].isin(first_names).any()
+
+
+# fmt: off
+@pytest.mark.parametrize(("months", "today", "start"), [
+    (6, date(2026, 12, 6), date(2026, 5, 1)),    # May-October fits before today: the usual start
+    (7, date(2026, 12, 6), date(2026, 5, 1)),    # May-November: November is over, still the usual start
+    (12, date(2026, 12, 6), date(2025, 12, 1)),  # a year from May would reach the future: end in November
+    (3, date(2026, 7, 31), date(2026, 4, 1)),    # July is not over: April-June
+])
+# fmt: on
+def test_when_no_start_is_given_then_the_demo_ends_before_today(months, today, start):
+    assert demo.default_start(months, today=today) == start
+    assert demo.add_months(start, months) <= today.replace(day=1)

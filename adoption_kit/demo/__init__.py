@@ -66,6 +66,13 @@ __all__ = ["PLACEBO_KPI", "PLANTED_EFFECT", "PLANTED_KPI", "DemoSpec", "DemoSumm
 
 MIN_PEOPLE = 50
 MAX_MONTHS = 36
+DEFAULT_START = date(2026, 5, 1)  # the demo's usual first month, kept while it fits before today
+
+
+def default_start(months: int, *, today: date) -> date:
+    """The usual first month, or, when ``months`` from it would reach ``today``'s month, the latest first
+    month that ends the demo with the last whole month before today."""
+    return min(DEFAULT_START, add_months(today.replace(day=1), -months))
 
 
 @dataclass(frozen=True)
@@ -74,7 +81,7 @@ class DemoSpec:
 
     people: int = 2000
     months: int = 6
-    start: date = date(2026, 5, 1)  # first day of the first month; the period covers `months` whole months
+    start: date = DEFAULT_START  # first day of the first month; the period covers `months` whole months
     seed: int = 7
 
     def __post_init__(self) -> None:
