@@ -7,6 +7,7 @@ aliases and tool user ids through it without ever storing an identifier in the c
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -27,6 +28,7 @@ ROSTER_LINKS = {"github_login": "github_login", "employee_id": "employee_id"}
 ALIAS_SEPARATOR = ";"
 UNMATCHABLE = {"hashed_upn": "user names concealed (hashed) by the tenant: cannot be matched"}
 NO_ROSTER_MATCH = "identity matches nobody in the roster"
+_REMEMBERED: weakref.WeakKeyDictionary[Pseudonymizer, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,24 @@ class Resolution:
 
 
 def token_of(kind: str, values: pd.Series, pseudonymizer: Pseudonymizer) -> pd.Series:
-    """The token of each raw identifier of ``kind`` (normalized first)."""
-    normalized = NORMALIZERS[kind](values)
-    if kind == "email":
-        return pseudonymizer.tokens(normalized)
-    return pseudonymizer.tokens(kind + ":" + normalized)
+    """The token of each raw identifier of ``kind`` (normalized first); each distinct value is worked once."""
+    codes, distinct = values.factorize()
+    normalized = NORMALIZERS[kind](pd.Series(distinct, dtype=values.dtype))
+    tokens = _tokens(pseudonymizer, normalized if kind == "email" else kind + ":" + normalized)
+    return pd.Series(tokens.array.take(codes, allow_fill=True), index=values.index, name=values.name)
+
+
+def _tokens(pseudonymizer: Pseudonymizer, identifiers: pd.Series) -> pd.Series:
+    """``pseudonymizer.tokens(identifiers)`` for distinct identifiers, each hashed once while it lives.
+
+    An ingest resolves the same people in every file: their tokens are remembered (in memory only, beside
+    the pseudonymizer, and forgotten with it) instead of hashed again for each file.
+    """
+    remembered = _REMEMBERED.setdefault(pseudonymizer, {})
+    new = [value for value in identifiers.dropna().unique().tolist() if value not in remembered]
+    remembered.update(zip(new, pseudonymizer.tokens(pd.Series(new, dtype="str")), strict=True))
+    tokens = [remembered.get(value) for value in identifiers.tolist()]
+    return pd.Series(tokens, index=identifiers.index, dtype="str")
 
 
 def roster_identities(roster: pd.DataFrame, pseudonymizer: Pseudonymizer) -> pd.DataFrame:
@@ -104,19 +119,20 @@ def resolve(extract: Extract, known: pd.DataFrame, pseudonymizer: Pseudonymizer)
     person_tables = {n: f for n, f in extract.tables.items() if "identity" in f and n not in ("roster",)}
     if "roster" in extract.tables:
         people = token_of("email", extract.tables["roster"]["identity"], pseudonymizer)
-        return Resolution(dict(extract.tables), matched=frozenset(people))
+        return Resolution(dict(extract.tables), matched=frozenset(people.tolist()))
     if extract.identity is None or not person_tables:
         return Resolution(dict(extract.tables))
     kind = extract.identity
+    people = None if kind in UNMATCHABLE else _people_by_token(known, kind)
     resolved, matched, unmatched, dropped = dict(extract.tables), set(), set(), 0
     for name, frame in person_tables.items():
         tokens = token_of(kind, frame["identity"], pseudonymizer)
         person = pd.Series(pd.NA, index=frame.index, dtype="str")
-        if kind not in UNMATCHABLE:
-            person = _lookup(known, kind, tokens)
+        if people is not None:
+            person = tokens.map(people).astype("str")
         found = person.notna()
-        matched |= set(person[found])
-        unmatched |= set(tokens[~found])
+        matched.update(person[found].unique().tolist())
+        unmatched.update(tokens[~found].unique().tolist())
         dropped += int((~found).sum())
         resolved[name] = frame.loc[found].drop(columns="identity").assign(person_id=person[found])
     reasons = {UNMATCHABLE.get(kind, NO_ROSTER_MATCH): dropped} if dropped else {}
@@ -124,5 +140,10 @@ def resolve(extract: Extract, known: pd.DataFrame, pseudonymizer: Pseudonymizer)
 
 
 def _lookup(known: pd.DataFrame, kind: str, tokens: pd.Series) -> pd.Series:
+    return tokens.map(_people_by_token(known, kind)).astype("str")
+
+
+def _people_by_token(known: pd.DataFrame, kind: str) -> pd.Series:
+    """The person each known token of ``kind`` links to (the last link wins), indexed by token."""
     table = known.loc[known["kind"] == kind].drop_duplicates("token", keep="last")
-    return tokens.map(pd.Series(table["person_id"].to_numpy(), index=table["token"].to_numpy())).astype("str")
+    return pd.Series(table["person_id"].to_numpy(), index=table["token"].to_numpy())

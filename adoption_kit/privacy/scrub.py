@@ -16,14 +16,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import pandas as pd
+import regex
 import spacy
 import tldextract
-from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry, RecognizerResult
+from presidio_analyzer import (
+    AnalyzerEngine,
+    EntityRecognizer,
+    Pattern,
+    PatternRecognizer,
+    RecognizerRegistry,
+    RecognizerResult,
+)
 from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
@@ -64,8 +74,18 @@ _COMMON_WORDS = frozenset(
     {"art", "bill", "page", "mark", "grace", "hope", "joy", "rose", "will", "young", "long", "park", "hall"}
     | {"green", "brown", "king", "case", "lane", "rich", "sky", "summer", "faith", "chase", "cash", "ray"}
 )
+# Presidio matches deny lists with the ``regex`` module: its \W decides where a listed spelling may start
+# and end, and its case-insensitive matching is what ``_casefold`` reproduces.
+_NON_WORD = regex.compile(r"\W")
+_WORD_AT_BOTH_ENDS = regex.compile(r"\w(?:.*\w)?", flags=regex.DOTALL)
+# Letters ``regex`` matches case-insensitively although Python's case mappings keep them apart (the Turkish
+# dotted and dotless i, two Greek letters written two ways, the long-s-t ligature).
+_FOLDS = {"\u0130": "i", "\u0131": "i", "\u1fd3": "\u0390", "\u1fe3": "\u03b0", "\ufb05": "\ufb06"}
+_NOT_ALONE = frozenset(STOP_WORDS) | _MONTHS_AND_DAYS | _COMMON_WORDS
 
 Replacement = Literal["token", "tag"]
+# One person's full spellings and single names.
+Spellings = tuple[set[str], set[str]]
 
 
 @dataclass(frozen=True)
@@ -103,15 +123,17 @@ class Scrubber:
 
         ``roster`` is the frame ``adoption_kit.sources.roster.read(path).tables["roster"]`` returns.
         """
+        spellings = _roster_spellings(roster)
         registry = RecognizerRegistry(supported_languages=["en"])
-        for recognizer in [*_pattern_recognizers(), *_roster_recognizers(roster)]:
+        for recognizer in [*_pattern_recognizers(), *_roster_recognizers(roster, spellings)]:
             registry.add_recognizer(recognizer)
         nlp_engine = OfflineSpacyNlpEngine()
         nlp_engine.load()
         if nlp_engine.has_ner:
             registry.add_recognizer(SpacyRecognizer(supported_entities=["PERSON"]))
         analyzer = AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=["en"])
-        return cls(analyzer, pseudonymizer=pseudonymizer, people=_people(roster), replacement=replacement)
+        people = _people(roster, spellings)
+        return cls(analyzer, pseudonymizer=pseudonymizer, people=people, replacement=replacement)
 
     def find(self, text: str) -> list[Span]:
         """The personal data in ``text``, without overlaps (the longer span wins), in reading order."""
@@ -213,21 +235,75 @@ def _pattern_recognizers() -> list[PatternRecognizer]:
     ]
 
 
-def _roster_recognizers(roster: pd.DataFrame) -> list[PatternRecognizer]:
-    """Deny lists of every roster spelling of a person, and the shapes of the roster's employee ids."""
-    full, single = _name_variants(roster)
+class RosterLookupRecognizer(EntityRecognizer):
+    """A deny list looked up word by word instead of compiled into one regex alternation of every entry.
+
+    It finds what Presidio's ``PatternRecognizer(deny_list=...)`` finds: entries in any case, standing
+    between non-word characters (or the ends of the text), the longest entry at each place, no overlaps.
+    The text is split once at its non-word characters and each stretch from one split to another, up to the
+    longest entry's length, is looked up in a set, so the time per text does not grow with the roster.
+    """
+
+    def __init__(self, spellings: Iterable[str], *, entity: str, name: str, score: float) -> None:
+        self._spellings = frozenset(_casefold(spelling) for spelling in spellings if spelling)
+        self._lengths = frozenset(map(len, self._spellings))
+        self._longest = max(self._lengths, default=0)
+        self._score = score
+        super().__init__(supported_entities=[entity], name=name)
+
+    def load(self) -> None:
+        """Nothing to load: the spellings are given."""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        metadata = {
+            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+        }
+        entity = self.supported_entities[0]
+        return [
+            RecognizerResult(entity, start, end, self._score, recognition_metadata=dict(metadata))
+            for start, end in self.spans(text)
+        ]
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where listed spellings stand in ``text``, left to right: (start, end) pairs."""
+        if not self._spellings:
+            return []
+        folded = _casefold(text)
+        splits = [match.start() for match in _NON_WORD.finditer(text)]
+        starts, ends = [0, *(split + 1 for split in splits)], [*splits, len(text)]
+        found: list[tuple[int, int]] = []
+        reached = 0
+        for start in starts:
+            if start < reached:
+                continue
+            reachable = ends[bisect_right(ends, start) : bisect_right(ends, start + self._longest)]
+            for end in reversed(reachable):
+                if end - start in self._lengths and folded[start:end] in self._spellings:
+                    found.append((start, end))
+                    reached = end
+                    break
+        return found
+
+
+def _roster_recognizers(roster: pd.DataFrame, spellings: list[Spellings]) -> list[EntityRecognizer]:
+    """Every roster spelling of a person and every roster employee id (looked up), and the ids' shapes."""
+    full, single = _name_variants(spellings)
     ids = roster["employee_id"].dropna().astype("str").str.strip()
-    recognizers = [
-        PatternRecognizer(
-            supported_entity="PERSON", name="RosterFullNames", deny_list=full, deny_list_score=1.0
-        ),
-        PatternRecognizer(
-            supported_entity="PERSON", name="RosterSingleNames", deny_list=single, deny_list_score=0.85
-        ),
+    listed = [value for value in ids.unique().tolist() if _WORD_AT_BOTH_ENDS.fullmatch(value)]
+    recognizers: list[EntityRecognizer] = [
+        RosterLookupRecognizer(full, entity="PERSON", name="RosterFullNames", score=1.0),
+        RosterLookupRecognizer(single, entity="PERSON", name="RosterSingleNames", score=0.85),
+        RosterLookupRecognizer(listed, entity="EMPLOYEE_ID", name="RosterEmployeeIdList", score=1.0),
     ]
-    shapes = sorted({_id_shape(value) for value in ids if re.fullmatch(r"[A-Za-z]+[-_]?\d{4,}", value)})
+    shapes = sorted(
+        {_id_shape(value) for value in ids.tolist() if re.fullmatch(r"[A-Za-z]+[-_]?\d{4,}", value)}
+    )
     patterns = [Pattern(f"employee id {shape}", rf"\b{shape}\b", 0.6) for shape in shapes]
-    patterns += [Pattern("roster employee id", _alternation(ids), 1.0)]
+    # An id that starts or ends with a non-word character needs \b's own rule: the few such stay a regex.
+    patterns += [Pattern("roster employee id", _alternation(set(ids) - set(listed)), 1.0)]
     recognizers.append(
         PatternRecognizer(
             supported_entity="EMPLOYEE_ID",
@@ -239,30 +315,35 @@ def _roster_recognizers(roster: pd.DataFrame) -> list[PatternRecognizer]:
     return recognizers
 
 
-def _name_variants(roster: pd.DataFrame) -> tuple[list[str], list[str]]:
+def _name_variants(spellings: list[Spellings]) -> tuple[set[str], set[str]]:
     """Full spellings (``Ann Lee``, ``Lee, Ann``, ``ann.lee``, logins) and the single names safe alone."""
     full: set[str] = set()
     single: set[str] = set()
-    for _, row in roster.iterrows():
-        person_full, person_single = _spellings(row)
+    for person_full, person_single in spellings:
         full |= person_full
         single |= {name for name in person_single if _safe_alone(name)}
     full = {variant for variant in full if len(variant) >= 3}
-    return sorted(full, key=len, reverse=True), sorted(single - full, key=len, reverse=True)
+    return full, single - full
 
 
-def _people(roster: pd.DataFrame) -> dict[str, str]:
+def _people(roster: pd.DataFrame, spellings: list[Spellings]) -> dict[str, str]:
     """Each unambiguous spelling of a person (lower-cased) -> their normalized identity email."""
     owners: dict[str, set[str]] = {}
-    for _, row in roster.iterrows():
-        identity = normalize_email(pd.Series([row["identity"]])).iloc[0]
-        full, single = _spellings(row)
-        for spelling in full | single | {str(row["employee_id"])}:
+    identities = normalize_email(roster["identity"]).tolist()
+    ids = roster["employee_id"].astype("object").map(str).tolist()
+    for identity, (full, single), employee_id in zip(identities, spellings, ids, strict=True):
+        for spelling in full | single | {employee_id}:
             owners.setdefault(_fold(spelling), set()).add(identity)
     return {spelling: next(iter(who)) for spelling, who in owners.items() if len(who) == 1}
 
 
-def _spellings(row: pd.Series) -> tuple[set[str], set[str]]:
+def _roster_spellings(roster: pd.DataFrame) -> list[Spellings]:
+    """Each person's spellings (``_spellings``), in roster order."""
+    columns = [name for name in ("identity", "aliases", "github_login", "full_name") if name in roster]
+    return [_spellings(row) for row in roster[columns].astype("object").to_dict("records")]
+
+
+def _spellings(row: dict) -> tuple[set[str], set[str]]:
     """One person's full spellings (names, logins, emails and their local parts) and single names."""
     emails = [str(row["identity"])]
     if isinstance(row.get("aliases"), str):
@@ -283,13 +364,15 @@ def _spellings(row: pd.Series) -> tuple[set[str], set[str]]:
 
 def _ascii(name: str) -> str:
     """A name as typed without accents: ``Zoë Müller`` -> ``Zoe Muller``, ``O’Brien`` -> ``O'Brien``."""
+    if name.isascii():
+        return name
     decomposed = unicodedata.normalize("NFKD", name.replace("’", "'"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _safe_alone(name: str) -> bool:
     folded = name.lower()
-    return len(name) >= 3 and folded not in STOP_WORDS | _MONTHS_AND_DAYS | _COMMON_WORDS
+    return len(name) >= 3 and folded not in _NOT_ALONE
 
 
 def _id_shape(employee_id: str) -> str:
@@ -304,6 +387,17 @@ def _alternation(values: Iterable[str]) -> str:
 
 def _fold(value: str) -> str:
     return " ".join(value.split()).lower().removesuffix("'s").removesuffix("’s")
+
+
+def _casefold(text: str) -> str:
+    """``text`` case-folded one character for one (so positions hold), as ``regex`` ignores case."""
+    return text.lower() if text.isascii() else "".join(map(_casefold_letter, text))
+
+
+@lru_cache(maxsize=4096)
+def _casefold_letter(letter: str) -> str:
+    letter = _FOLDS.get(letter, letter)
+    return next((f for f in (letter.casefold(), letter.lower()) if len(f) == 1), letter)
 
 
 def _without_overlaps(spans: list[Span]) -> list[Span]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import ModuleType
 
 from adoption_kit.errors import InputFileError
-from adoption_kit.sources._tabular import read_text
+from adoption_kit.sources._tabular import head_text
 from adoption_kit.sources.base import Extract
 
 SNIFF_CHARACTERS = 4096
@@ -43,7 +43,7 @@ def known_formats() -> str:
 
 def detect(path: Path) -> ModuleType:
     """The format of ``path``, judged by its content; an unknown file is an error listing the known ones."""
-    head = read_text(path)[:SNIFF_CHARACTERS]
+    head = head_text(path, SNIFF_CHARACTERS)
     matches = [module for module in SOURCES.values() if module.sniff(head)]
     if len(matches) != 1:
         found = (

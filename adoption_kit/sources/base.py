@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from adoption_kit.schema import IDENTITY_KINDS
-from adoption_kit.sources._tabular import read_text
+from adoption_kit.sources._tabular import head_text
 
 __all__ = ["IDENTITY_KINDS", "Coverage", "Extract", "coverage_of", "csv_fields", "csv_header"]
 HEADER_CHARACTERS = 4096
@@ -60,7 +60,7 @@ def csv_header(head: str) -> set[str]:
 
 def csv_fields(path: Path) -> tuple[str, ...]:
     """The column names of a CSV file's header line."""
-    return tuple(csv_header(read_text(path)[:HEADER_CHARACTERS]))
+    return tuple(csv_header(head_text(path, HEADER_CHARACTERS)))
 
 
 def coverage_of(frame: pd.DataFrame, *, tool: str, grain: str, first: str, last: str) -> tuple[Coverage, ...]:

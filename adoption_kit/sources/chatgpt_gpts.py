@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from adoption_kit.sources._canonical import free_texts
-from adoption_kit.sources._tabular import check_rows, read_csv, read_text
+from adoption_kit.sources._tabular import check_rows, head_text, read_csv
 from adoption_kit.sources.base import Extract, csv_header
 from adoption_kit.sources.fields import Fields
 
@@ -83,5 +83,5 @@ def read(path: Path) -> Extract:
         {"identity": frame.get(CREATOR), "tool": TOOL, "day": frame["period_start"]}, index=frame.index
     )
     texts = free_texts(frame, TEXTS, context=context)
-    header = tuple(csv_header(read_text(path)[:4096]))
+    header = tuple(csv_header(head_text(path, 4096)))
     return Extract(NAME, path, "email", len(frame), {"aggregates": aggregates, "texts": texts}, fields=header)

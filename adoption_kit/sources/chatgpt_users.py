@@ -17,7 +17,7 @@ import pandas as pd
 
 from adoption_kit.sources import _dict_strings
 from adoption_kit.sources._canonical import free_texts
-from adoption_kit.sources._tabular import check_rows, read_csv, read_text
+from adoption_kit.sources._tabular import check_rows, head_text, read_csv
 from adoption_kit.sources.base import Extract, coverage_of, csv_header
 from adoption_kit.sources.fields import Fields
 
@@ -123,7 +123,7 @@ def read(path: Path) -> Extract:
         for cadence, rows in frame.groupby(grain)
         for c in coverage_of(rows, tool=TOOL, grain=cadence, first="period_start", last="period_end")
     )
-    header = tuple(csv_header(read_text(path)[:4096]))
+    header = tuple(csv_header(head_text(path, 4096)))
     return Extract(NAME, path, "email", len(frame), tables, coverage=coverage, fields=header)
 
 

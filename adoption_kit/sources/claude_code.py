@@ -78,7 +78,8 @@ def read(path: Path) -> Extract:
     actor = frame["actor.type"]
     api_json.require(frame.loc[actor == USER], ["actor.email_address"], path=path, prefix=PREFIX)
     api_json.require(frame.loc[actor == API_KEY], ["actor.api_key_name"], path=path, prefix=PREFIX)
-    days = _days(frame, path)
+    items = _model_items(frame)
+    days = _days(frame, items, path)
     tables = {
         "activity": _activity(days.loc[actor == USER]),
         "aggregates": pd.concat(
@@ -89,7 +90,7 @@ def read(path: Path) -> Extract:
         API_KEYS_DROPPED: int((actor == API_KEY).sum()),
         OTHER_DROPPED: int((~actor.isin([USER, API_KEY])).sum()),
     }
-    model_columns = _model_items(frame).columns
+    model_columns = items.columns
     return Extract(
         NAME,
         path,
@@ -103,7 +104,7 @@ def read(path: Path) -> Extract:
     )
 
 
-def _days(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+def _days(frame: pd.DataFrame, items: pd.DataFrame, path: Path) -> pd.DataFrame:
     """One row per record: who, which day, and the record's counts, tokens and cost."""
     counts = {
         name: api_json.parse(frame, column, "int", path=path, prefix=PREFIX)
@@ -120,7 +121,7 @@ def _days(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
             **counts,
         },
         index=frame.index,
-    ).join(_models(frame, path))
+    ).join(_models(frame, items, path))
 
 
 def _model_items(frame: pd.DataFrame) -> pd.DataFrame:
@@ -132,9 +133,8 @@ def _model_items(frame: pd.DataFrame) -> pd.DataFrame:
     return api_json.flat(items.tolist(), index=items.index)
 
 
-def _models(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+def _models(frame: pd.DataFrame, items: pd.DataFrame, path: Path) -> pd.DataFrame:
     """Per record, over its models: tokens in (input and cache), tokens out, estimated cost in dollars."""
-    items = _model_items(frame)
     currency = items.get("estimated_cost.currency", pd.Series(pd.NA, index=items.index, dtype="str"))
     not_usd = currency.notna() & (currency.astype("str").str.upper() != "USD")
     api_json.fail_first(

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from adoption_kit.errors import InputFileError
+from adoption_kit.sources._api_json import flat
 from adoption_kit.sources._tabular import parse_column, read_json
 from adoption_kit.sources.base import Extract
 from adoption_kit.sources.fields import Fields
@@ -39,7 +40,7 @@ def read(path: Path) -> Extract:
     seats = document.get("seats") if isinstance(document, dict) else None
     if not isinstance(seats, list):
         raise InputFileError("no list of seats", path=path, column="seats", expected='{"seats": [...]}')
-    frame = pd.json_normalize(seats) if seats else pd.DataFrame(columns=["assignee.login", "created_at"])
+    frame = flat(seats) if seats else pd.DataFrame(columns=["assignee.login", "created_at"])
     for column in ("assignee.login", "created_at"):
         if column not in frame.columns or frame[column].isna().any():
             row = 1 if column not in frame.columns else int(frame[column].isna().to_numpy().argmax()) + 1

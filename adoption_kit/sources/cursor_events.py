@@ -18,7 +18,7 @@ import pandas as pd
 from adoption_kit.errors import InputFileError
 from adoption_kit.sources._canonical import utc_times
 from adoption_kit.sources._hours import clock, per_hour
-from adoption_kit.sources._tabular import parse_column, read_csv, read_text
+from adoption_kit.sources._tabular import head_text, parse_column, read_csv
 from adoption_kit.sources.base import Extract, csv_header
 from adoption_kit.sources.fields import Fields
 
@@ -53,7 +53,7 @@ def sniff(head: str) -> bool:
 @FIELDS.checked
 def read(path: Path) -> Extract:
     """Requests, tokens and cost per email and day."""
-    header = csv_header(read_text(path)[:4096])
+    header = csv_header(head_text(path, 4096))
     if USER not in header:
         raise InputFileError(
             "this is a personal usage-events export: it has no 'User' column, so its requests cannot be "

@@ -28,7 +28,7 @@ import pandas as pd
 from adoption_kit.errors import InputFileError
 from adoption_kit.sources._canonical import free_texts, utc_times
 from adoption_kit.sources._hours import clock, per_hour
-from adoption_kit.sources._tabular import read_csv, read_text
+from adoption_kit.sources._tabular import head_text, read_csv
 from adoption_kit.sources.base import Extract, csv_header
 from adoption_kit.sources.fields import Fields
 
@@ -107,6 +107,6 @@ def read(path: Path) -> Extract:
         .astype({"events": "int64", "tokens_in": "Int64", "tokens_out": "Int64", "throttled": "Int64"})
     )
     texts = free_texts(frame, TEXTS, context=requests[["identity", "tool", "day"]])
-    header = tuple(csv_header(read_text(path)[:4096]))
+    header = tuple(csv_header(head_text(path, 4096)))
     tables = {"activity": activity, "activity_hours": per_hour(requests), "texts": texts}
     return Extract(NAME, path, "email", len(frame), tables, fields=header)

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from adoption_kit.errors import InputFileError
+from adoption_kit.sources import _api_json as api_json
 from adoption_kit.sources._canonical import utc_times
 from adoption_kit.sources._hours import clock, per_hour
 from adoption_kit.sources._tabular import read_json
@@ -108,7 +109,7 @@ def read(path: Path) -> Extract:
     """Activity (feature_utilization events per user, day and app) and tasks (per use case)."""
     pages = _pages(read_json(path), path)
     items = [item for page in pages for item in page.get("items") or []]
-    flat = pd.json_normalize(items, max_level=1)
+    flat = api_json.flat(items, max_level=1)
     activities = flat.reindex(columns=["id.time", "id.applicationName", "actor.email", "actor.callerType"])
     _check(activities, path)
     people = pd.DataFrame(

@@ -26,7 +26,7 @@ import pandas as pd
 from adoption_kit.errors import InputFileError
 from adoption_kit.schema import FREQUENCIES, TOOLS
 from adoption_kit.sources._canonical import free_texts
-from adoption_kit.sources._tabular import read_csv, read_text
+from adoption_kit.sources._tabular import head_text, read_csv
 from adoption_kit.sources.base import Extract, csv_header
 from adoption_kit.sources.fields import Fields
 
@@ -80,5 +80,5 @@ def read(path: Path) -> Extract:
         {"tool": tool, "day": frame["submitted_on"], "department": frame["department"]}, index=frame.index
     )
     tables = {"survey": survey, "texts": free_texts(frame, TEXTS, context=context)}
-    header = tuple(csv_header(read_text(path)[:4096]))
+    header = tuple(csv_header(head_text(path, 4096)))
     return Extract(NAME, path, None, len(frame), tables, fields=header)
