@@ -2,6 +2,7 @@
 # and `make test` (the whole test suite). Everything else is an implementation detail.
 PYTHON ?= python3.11
 CHROMIUM ?= /usr/bin/chromium
+JAVA ?= /usr/bin/java
 VENV := .venv
 BIN := $(VENV)/bin
 KIT := $(BIN)/adoption-kit
@@ -25,7 +26,12 @@ $(CHROMIUM):
 	@command -v apt-get >/dev/null || { echo "Debian's chromium package is required at $(CHROMIUM)"; exit 1; }
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 
-test: $(VENV)/.installed $(CHROMIUM)
+# The Spark engine's tests run Spark in local mode on Debian's Java runtime (Spark 4 needs Java 17+).
+$(JAVA):
+	@command -v apt-get >/dev/null || { echo "a Java 17+ runtime is required at $(JAVA)"; exit 1; }
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q openjdk-17-jre-headless
+
+test: $(VENV)/.installed $(CHROMIUM) $(JAVA)
 	$(BIN)/ruff check .
 	ADOPTION_KIT_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
 

@@ -179,6 +179,7 @@ def _published_run(settings: Settings, arguments: argparse.Namespace):
         noise=settings.noise,
         rules=settings.metrics,
         groupings=settings.groupings,
+        engine=settings.engine,
     )
 
 

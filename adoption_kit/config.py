@@ -24,6 +24,7 @@ from adoption_kit.metrics import (
     StageRule,
     TrendRule,
 )
+from adoption_kit.metrics.engines import EngineSettings
 from adoption_kit.privacy.noise import NoiseSettings
 from adoption_kit.privacy.suppression import Dominance
 from adoption_kit.schema import TEXT_KINDS
@@ -86,6 +87,7 @@ class Settings:
     metrics: MetricSettings = field(default_factory=lambda: MetricSettings())
     use_cases: UseCaseRules = field(default_factory=UseCaseRules)
     groupings: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    engine: EngineSettings = field(default_factory=EngineSettings)
 
     def __post_init__(self) -> None:
         if self.min_group_size < SMALLEST_ALLOWED_GROUP:
@@ -140,6 +142,7 @@ def load_settings(root: Path | None = None, *, overrides_file: Path | None = Non
             metrics=metric_settings(values, path=root / PARAMETERS_FILE),
             use_cases=UseCaseRules.from_mapping(values.get("use_cases"), path=root / PARAMETERS_FILE),
             groupings=added_groupings(values.get("groupings") or {}, path=root / PARAMETERS_FILE),
+            engine=options(values, "engine", EngineSettings(), path=root / PARAMETERS_FILE),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ConfigError(

@@ -20,6 +20,8 @@ from adoption_kit import metrics, schema
 from adoption_kit.atomic import replace_directory
 from adoption_kit.config import MetricSettings, load_settings
 from adoption_kit.errors import ConfigError, WorkspaceError
+from adoption_kit.metrics import query
+from adoption_kit.metrics.engines import EngineSettings
 from adoption_kit.privacy import ledger
 from adoption_kit.privacy.budget import PrivacyBudget
 from adoption_kit.privacy.noise import NoiseSettings, noisy_distinct_counts
@@ -29,6 +31,7 @@ from adoption_kit.workspace import Workspace
 
 PUBLISHED_ENV = "ADOPTION_KIT_PUBLISHED"
 NO_NOISE = NoiseSettings()
+DEFAULT_ENGINE = EngineSettings()
 DEFAULT_RULES = MetricSettings()
 NO_GROUPINGS: Mapping[str, tuple[str, ...]] = {}
 ORGANISATION = "ALL"
@@ -153,35 +156,38 @@ def publish(
     noise: NoiseSettings = NO_NOISE,
     rules: MetricSettings = DEFAULT_RULES,
     groupings: Mapping[str, tuple[str, ...]] = NO_GROUPINGS,
+    engine: EngineSettings = DEFAULT_ENGINE,
 ) -> PublishedRun:
     """Compute every table of ``period`` (default: the last month with data), gate them against the
     release ledger, record them in the ledger, then write them. ``groupings`` adds groupings by roster
     attributes (see :func:`compute_frames`). With ``noise`` enabled the run also publishes
-    ``noisy_monthly_active`` (see :func:`noisy_monthly_active`)."""
+    ``noisy_monthly_active`` (see :func:`noisy_monthly_active`). The person-level queries run on
+    ``engine`` (DuckDB by default, or Spark: see :mod:`adoption_kit.metrics.engines`)."""
     period = period or workspace.manifest["last_day"][:7]
     if not PERIOD_PATTERN.match(period):
         raise WorkspaceError(f"period {period!r} is not a month", expected="YYYY-MM")
     as_of = (pd.Period(period, freq="M").end_time).date()
-    computed = compute_tables(
-        workspace,
-        as_of=as_of,
-        min_group_size=min_group_size,
-        dominance=dominance,
-        rules=rules,
-        groupings=groupings,
-    )
-    released = release_run(
-        computed,
-        keys=KEYS,
-        min_group_size=min_group_size,
-        dominance=dominance,
-        prior=ledger.prior(published_root, KEYS),
-    )
-    record = pd.concat([r.suppressions for r in released], ignore_index=True)
-    tables = {r.name: r.table for r in released} | {"suppressions": _suppression_table(record)}
-    if noise.enabled:
-        tables[NOISY] = noisy_monthly_active(workspace, published_root, period=period, settings=noise)
-    tables |= outcome_tables(workspace, as_of=as_of, min_group_size=min_group_size, rules=rules)
+    with query.using(engine):
+        computed = compute_tables(
+            workspace,
+            as_of=as_of,
+            min_group_size=min_group_size,
+            dominance=dominance,
+            rules=rules,
+            groupings=groupings,
+        )
+        released = release_run(
+            computed,
+            keys=KEYS,
+            min_group_size=min_group_size,
+            dominance=dominance,
+            prior=ledger.prior(published_root, KEYS),
+        )
+        record = pd.concat([r.suppressions for r in released], ignore_index=True)
+        tables = {r.name: r.table for r in released} | {"suppressions": _suppression_table(record)}
+        if noise.enabled:
+            tables[NOISY] = noisy_monthly_active(workspace, published_root, period=period, settings=noise)
+        tables |= outcome_tables(workspace, as_of=as_of, min_group_size=min_group_size, rules=rules)
     created_at = datetime.now(UTC)
     manifest = {
         "period": period,

@@ -83,7 +83,7 @@ def test_when_a_leader_picks_a_department_then_its_charts_replace_the_organisati
     group.select_option(label=label)
     department = label.replace("\xa0", " ")  # ipywidgets writes option labels with non-breaking spaces
     page.wait_for_function(
-        "before => { const chart = document.querySelector(\"" + CHART + "\");"
+        'before => { const chart = document.querySelector("' + CHART + '");'
         " return chart !== null && chart.src !== before; }",
         arg=before,
         timeout=RENDER_MS,

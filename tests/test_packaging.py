@@ -18,7 +18,8 @@ def _normalized(requirement: str) -> tuple[str, str]:
 
 def test_when_both_files_are_read_then_they_pin_the_same_packages():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    wanted = project["dependencies"] + project["optional-dependencies"]["dev"]
+    extras = project["optional-dependencies"].values()  # dev, and the spark engine's
+    wanted = project["dependencies"] + [requirement for extra in extras for requirement in extra]
     environment = yaml.safe_load((REPO / "environment.yml").read_text())["dependencies"]
     conda = [d for d in environment if isinstance(d, str) and not d.startswith(("python=", "pip"))]
     assert dict(map(_normalized, conda)) == dict(map(_normalized, wanted))

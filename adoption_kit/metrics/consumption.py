@@ -94,7 +94,7 @@ def throttled_requests(
         ), both_ AS (
             SELECT * FROM reported
             UNION ALL
-            SELECT * REPLACE ('{ANY_TOOL}' AS tool) FROM reported
+            SELECT {{key_names}}, '{ANY_TOOL}', week, person_id, events, throttled FROM reported
         )
         SELECT {{key_names}}, tool, week, sum(events) AS requests, sum(throttled) AS throttled,
                sum(throttled) / nullif(sum(events), 0) AS throttled_share,
@@ -139,10 +139,15 @@ def peak_headroom(
             SELECT {{key_names}}, tool, day, coalesce(events, 0) AS events
             FROM cells CROSS JOIN days LEFT JOIN totals USING ({{key_names}}, tool, day)
         ),
+        ranked AS (
+            SELECT *,
+                   row_number() OVER (PARTITION BY {{key_names}}, tool ORDER BY events DESC, day) AS busiest
+            FROM filled
+        ),
         summary AS (
-            SELECT {{key_names}}, tool, count(*) AS days, first(day ORDER BY events DESC, day) AS peak_day,
+            SELECT {{key_names}}, tool, count(*) AS days, min(day) FILTER (WHERE busiest = 1) AS peak_day,
                    max(events) AS peak_events, quantile_cont(events, $percentile) AS percentile_events
-            FROM filled GROUP BY ALL
+            FROM ranked GROUP BY ALL
         ),
         counted AS (SELECT {{key_names}}, tool, count(DISTINCT person_id) AS people FROM daily GROUP BY ALL)
         SELECT {{key_names}}, tool, days, peak_day, peak_events, percentile_events,

@@ -81,13 +81,15 @@ def cost_per_active_user(
                    sum(unit_cost * purchased * datediff('day', greatest(valid_from, month),
                                                         least(paid_until, month_end)) / days) AS cost
             FROM (
-                SELECT * EXCLUDE (department), department AS pool_department,
+                SELECT tool, purchased, unit_cost, valid_from, department AS pool_department,
                        coalesce(valid_to + INTERVAL 1 DAY, $far) AS paid_until
                 FROM seat_pools
-            ) JOIN pool_groups USING (pool_department)
+            ) AS pool JOIN pool_groups USING (pool_department)
             CROSS JOIN spans
             WHERE valid_from < month_end AND paid_until > month
-              AND (tool, month) NOT IN (SELECT (tool, month) FROM priced)
+              AND NOT EXISTS (
+                  SELECT 1 FROM priced WHERE priced.tool = pool.tool AND priced.month = spans.month
+              )
             GROUP BY ALL
         ), seat_costs AS (SELECT * FROM priced UNION ALL SELECT * FROM pools),
         spent AS (
@@ -117,13 +119,13 @@ def cost_per_active_user(
                    sum(usage_cost) AS usage_cost
             FROM per_tool GROUP BY ALL
         ), overall_people AS (
-            SELECT overall.*, coalesce(any_usage.people, 0) AS people,
+            SELECT {{key_names}}, tool, month, seat_cost, usage_cost, coalesce(any_usage.people, 0) AS people,
                    coalesce(any_usage.top_usage_share, 0) AS top_usage_share
             FROM overall LEFT JOIN any_usage USING ({{key_names}}, month)
         )
         SELECT {{key_names}}, tool, month, seat_cost, usage_cost, seat_cost + usage_cost AS cost, people,
                (seat_cost + usage_cost) / nullif(people, 0) AS cost_per_active_user, top_usage_share
-        FROM (SELECT * FROM per_tool UNION ALL BY NAME SELECT * FROM overall_people)
+        FROM (SELECT * FROM per_tool UNION ALL SELECT * FROM overall_people)  -- the same columns
         ORDER BY ALL
     """
     parameters = {

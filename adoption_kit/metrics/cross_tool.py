@@ -129,8 +129,8 @@ def tool_overlaps(
         WITH {_MONTHLY_USE},
         pairs AS (SELECT a.tool AS tool_a, b.tool AS tool_b FROM tools a JOIN tools b ON a.tool < b.tool),
         per_tool AS (SELECT {{key_names}}, month, tool, count(*) AS people FROM monthly GROUP BY ALL),
-        per_a AS (SELECT * RENAME (tool AS tool_a, people AS people_a) FROM per_tool),
-        per_b AS (SELECT * RENAME (tool AS tool_b, people AS people_b) FROM per_tool),
+        per_a AS (SELECT {{key_names}}, month, tool AS tool_a, people AS people_a FROM per_tool),
+        per_b AS (SELECT {{key_names}}, month, tool AS tool_b, people AS people_b FROM per_tool),
         both_tools AS (
             SELECT {{key_names}}, month, a.tool AS tool_a, b.tool AS tool_b, count(*) AS people_both
             FROM monthly a JOIN monthly b USING ({{key_names}}, person_id, month)

@@ -1,21 +1,30 @@
-"""The one place the metrics meet their query engine (DuckDB today), and the SQL pieces they share.
+"""The one place the metrics meet their query engine, and the SQL pieces they share.
 
-Metric modules write person-level SQL with two placeholders and hand it to :func:`run_sql`:
-``{keys}`` selects the grouping's roster attributes from ``people`` (``people."department" AS
-"department"``, or ``'ALL'`` for the whole organisation) and ``{key_names}`` names them (``"department"``).
-``by`` names one roster attribute, a tuple of them for a cross, or ``None`` for the organisation.
-Frames passed as keyword arguments become tables of the same name; ``$name`` parameters are bound.
+Metric modules write person-level SQL in DuckDB's dialect with two placeholders and hand it to
+:func:`run_sql`: ``{keys}`` selects the grouping's roster attributes from ``people`` (``people."department"
+AS "department"``, or ``'ALL'`` for the whole organisation) and ``{key_names}`` names them
+(``"department"``). ``by`` names one roster attribute, a tuple of them for a cross, or ``None`` for the
+organisation. Tables passed as keyword arguments (pandas frames, or paths to Parquet) become tables of the
+same name; ``$name`` parameters are bound. The query runs on DuckDB unless :func:`using` picks another
+engine (:mod:`adoption_kit.metrics.engines`) for a block of work; SQL shared by both engines must be
+portable: sqlglot translates DuckDB's dialect to Spark's, but not its star modifiers (``* REPLACE``,
+``* EXCLUDE``, ``* RENAME``), ``UNION BY NAME``, ordered aggregates (``first(x ORDER BY y)``) or ``QUALIFY``
+over ``SELECT *``; and Spark puts the columns of a ``USING`` join first in ``SELECT *`` or ``t.*``, so a
+star over such a join must not feed a ``UNION`` (which matches columns by position).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 
-import duckdb
 import pandas as pd
 
 from adoption_kit.errors import KitError
+from adoption_kit.metrics import engines
+from adoption_kit.metrics.engines import Engine, EngineSettings, Table
 
 ANY_TOOL = "any"
 GROUPABLE = ("department", "team", "job_function", "location", "level", "tenure_band")
@@ -32,7 +41,8 @@ PERIOD_STEP = {"week": "INTERVAL 7 DAY", "month": "INTERVAL 1 MONTH"}
 
 
 def cells(period: str) -> str:
-    """``cells``: every roster group x every tool in use (and ``any``) x every period the data covers."""
+    """``cells``: every roster group x every tool in use (and ``any``) x every period the data covers (none
+    without activity: the series of an empty range is empty)."""
     return f"""
         periods AS (
             SELECT unnest(generate_series(min({period}), max({period}), {PERIOD_STEP[period]})) AS {period}
@@ -40,10 +50,7 @@ def cells(period: str) -> str:
         ),
         groups AS (SELECT DISTINCT {{keys}} FROM people),
         tools AS (SELECT DISTINCT tool FROM activity UNION SELECT '{ANY_TOOL}'),
-        cells AS (
-            SELECT * FROM groups CROSS JOIN tools CROSS JOIN periods
-            WHERE (SELECT count(*) FROM active) > 0
-        )
+        cells AS (SELECT * FROM groups CROSS JOIN tools CROSS JOIN periods)
     """
 
 
@@ -105,8 +112,31 @@ def key_columns(by: Grouping) -> list[str]:
     return columns
 
 
-def run_sql(sql: str, by: Grouping, parameters: dict, **frames: pd.DataFrame) -> pd.DataFrame:
-    """Run ``sql`` over the given frames with ``{keys}`` / ``{key_names}`` standing for the grouping."""
+DEFAULT_ENGINE = EngineSettings()
+_DEFAULT = engines.create(DEFAULT_ENGINE)
+_chosen: ContextVar[Engine | None] = ContextVar("engine", default=None)
+
+
+def engine_in_use() -> Engine:
+    """The engine :func:`run_sql` runs on here: the innermost :func:`using` block's, else DuckDB."""
+    return _chosen.get() or _DEFAULT
+
+
+@contextmanager
+def using(settings: EngineSettings) -> Iterator[Engine]:
+    """Run every query of the block on the engine ``settings`` name (metric functions keep their
+    signatures); the engine in use before comes back after it."""
+    engine = engines.create(settings)
+    token = _chosen.set(engine)
+    try:
+        yield engine
+    finally:
+        _chosen.reset(token)
+
+
+def run_sql(sql: str, by: Grouping, parameters: dict, **tables: Table) -> pd.DataFrame:
+    """Run ``sql`` over the given tables with ``{keys}`` / ``{key_names}`` standing for the grouping, on the
+    engine in use (see :func:`using`)."""
     columns = key_columns(by)
     if by is None:
         keys = f"'ALL' AS {ORGANISATION_KEY}"
@@ -114,10 +144,6 @@ def run_sql(sql: str, by: Grouping, parameters: dict, **frames: pd.DataFrame) ->
         keys = ", ".join(f'people."{c}" AS "{c}"' for c in columns)
     names = ", ".join(f'"{c}"' for c in columns)
     text = sql.replace("{keys}", keys).replace("{key_names}", names)
-    connection = duckdb.connect()
-    for name, frame in frames.items():
-        connection.register(name, frame)
     used = {key: value for key, value in parameters.items() if f"${key}" in text}
-    result = connection.execute(text, used).df()
-    connection.close()
+    result = engine_in_use().run(text, used, tables)
     return result.drop(columns=ORGANISATION_KEY) if by is None else result

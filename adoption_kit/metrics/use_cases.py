@@ -41,7 +41,7 @@ def use_case_mix(
         per_tool AS (
             SELECT * FROM classified
             UNION ALL
-            SELECT * REPLACE ('{ANY_TOOL}' AS tool) FROM classified
+            SELECT {{key_names}}, '{ANY_TOOL}', month, category, person_id, events FROM classified
         ),
         categories AS (SELECT unnest($categories) AS category),
         {top_shares("{key_names}, tool, month, category", "per_tool")},
@@ -58,7 +58,7 @@ def use_case_mix(
         FROM totals CROSS JOIN categories
         LEFT JOIN counted USING ({{key_names}}, tool, month, category)
         LEFT JOIN top_shares USING ({{key_names}}, tool, month, category)
-        ORDER BY {{key_names}}, tool, month, list_position($categories, category)
+        ORDER BY {{key_names}}, tool, month, array_position($categories, category)
     """
     parameters = {
         "until": until or NO_LIMIT,
