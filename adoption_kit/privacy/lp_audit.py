@@ -2,7 +2,7 @@
 
 For each table, additive column and period, the attacker knows every published cell, that counts are never
 negative (and that ``activated`` never exceeds the published ``seat_holders``), and every sum of
-:func:`adoption_kit.privacy.suppression.lines`. Linear programming (scipy's HiGHS) gives the tightest
+:func:`adoption_kit.privacy.suppression.lines`. Linear programming (HiGHS) gives the tightest
 ``[low, high]`` each hidden cell can take; an interval narrower than ``min_group_size`` is a leak.
 """
 
@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
+from scipy import sparse
 
 from adoption_kit.errors import ReleaseError
 from adoption_kit.privacy.suppression import (
@@ -160,9 +161,10 @@ def _system(
     """
     if len(b_eq) <= 1:
         return [_closed_form(i, a_eq, b_eq, bounds) for i in range(len(bounds))]
+    program = _Program(a_eq, b_eq, bounds)
     seen_low, seen_high = truth.astype(float), truth.astype(float)
     if enough is not None:
-        seen_low, seen_high = _probe(a_eq, b_eq, bounds, seen_low, seen_high, enough)
+        seen_low, seen_high = _probe(program, bounds, b_eq, seen_low, seen_high, enough)
     found = []
     for i in range(len(bounds)):
         if enough is not None and seen_high[i] - seen_low[i] >= enough:
@@ -172,30 +174,26 @@ def _system(
         for sign in (1.0, -1.0):
             c = np.zeros(len(bounds))
             c[i] = sign
-            solved = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            if solved.status == 3:  # unbounded: the cell can be as large as anything
+            solved = program.minimum(c)
+            if solved is None:  # unbounded: the cell can be as large as anything
                 extremes.append(np.inf)
-            elif solved.status != 0:  # e.g. the organisation is not the sum of its departments
-                raise ReleaseError(
-                    f"cannot bound a hidden cell: {solved.message}",
-                    expected="organisation rows that are the sum of their department rows",
-                )
             else:
-                extremes.append(sign * solved.fun)
-                seen_low, seen_high = np.minimum(seen_low, solved.x), np.maximum(seen_high, solved.x)
+                value, point = solved
+                extremes.append(sign * value)
+                seen_low, seen_high = np.minimum(seen_low, point), np.maximum(seen_high, point)
         found.append((extremes[0], extremes[1]))
     return found
 
 
 def _probe(
-    a_eq: np.ndarray, b_eq: np.ndarray, bounds: list, low: np.ndarray, high: np.ndarray, enough: float
+    program: _Program, bounds: list, b_eq: np.ndarray, low: np.ndarray, high: np.ndarray, enough: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Widen the seen ranges with a few LPs that push every unproven cell up, then down, at once.
 
     Each solution is a point the attacker cannot rule out, so one LP can prove many cells wide enough and
-    spare two LPs per cell. Open upper bounds are capped here only (the points stay feasible)."""
+    spare two LPs per cell. Open upper bounds are capped while probing only (the points stay feasible)."""
     cap = 10.0 * (float(np.abs(b_eq).sum()) + float(high.sum()) + enough)
-    capped = [(lo, cap if hi is None else hi) for lo, hi in bounds]
+    program.set_upper(np.array([cap if hi is None else hi for _, hi in bounds], dtype=float))
     weights = np.random.default_rng(0)
     for _ in range(PROBES):
         unproven = high - low < enough
@@ -204,10 +202,60 @@ def _probe(
         for sign in (-1.0, 1.0):
             c = np.zeros(len(bounds))
             c[unproven] = sign * weights.uniform(0.5, 1.5, int(unproven.sum()))
-            solved = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=capped, method="highs")
-            if solved.status == 0:
-                low, high = np.minimum(low, solved.x), np.maximum(high, solved.x)
+            solved = program.minimum(c)
+            if solved is not None:
+                low, high = np.minimum(low, solved[1]), np.maximum(high, solved[1])
+    program.set_upper(np.array([highspy.kHighsInf if hi is None else hi for _, hi in bounds], dtype=float))
     return low, high
+
+
+class _Program:
+    """One system ``a_eq @ x = b_eq`` over boxed variables, kept in HiGHS and minimized for one objective
+    after another (each solve starts from the last one's basis, unlike a fresh ``linprog`` per objective)."""
+
+    def __init__(self, a_eq: np.ndarray, b_eq: np.ndarray, bounds: list) -> None:
+        matrix = sparse.csc_matrix(a_eq)
+        lp = highspy.HighsLp()
+        lp.num_row_, lp.num_col_ = a_eq.shape
+        lp.col_cost_ = np.zeros(a_eq.shape[1])
+        lp.col_lower_ = np.array([low for low, _ in bounds], dtype=float)
+        lp.col_upper_ = np.array(
+            [highspy.kHighsInf if high is None else high for _, high in bounds], dtype=float
+        )
+        lp.row_lower_ = lp.row_upper_ = np.asarray(b_eq, dtype=float)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = (
+            matrix.indptr,
+            matrix.indices,
+            matrix.data,
+        )
+        # The bare solver: highspy's ``Highs`` wrapper logs HiGHS's banner before it can be told not to.
+        self._highs = highspy._Highs()
+        self._highs.setOptionValue("output_flag", False)
+        self._highs.setOptionValue("presolve", "off")  # so an open objective is told from a contradiction
+        self._highs.passModel(lp)
+        self._columns = np.arange(a_eq.shape[1], dtype=np.int32)
+        self._lower = lp.col_lower_
+
+    def set_upper(self, upper: np.ndarray) -> None:
+        """Replace every variable's upper bound."""
+        self._highs.changeColsBounds(len(self._columns), self._columns, self._lower, upper)
+
+    def minimum(self, c: np.ndarray) -> tuple[float, np.ndarray] | None:
+        """The least ``c @ x`` and a point reaching it; None when it has no floor."""
+        self._highs.changeColsCost(len(self._columns), self._columns, c)
+        self._highs.run()
+        status = self._highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kUnbounded:
+            return None
+        if (
+            status != highspy.HighsModelStatus.kOptimal
+        ):  # e.g. the organisation is not the sum of its departments
+            raise ReleaseError(
+                f"cannot bound a hidden cell: {self._highs.modelStatusToString(status)}",
+                expected="organisation rows that are the sum of their department rows",
+            )
+        return self._highs.getInfo().objective_function_value, np.asarray(self._highs.getSolution().col_value)
 
 
 def _closed_form(i: int, a_eq: np.ndarray, b_eq: np.ndarray, bounds: list) -> tuple[float, float]:
