@@ -31,10 +31,6 @@ from adoption_kit.metrics.query import (
     run_sql,
 )
 
-_PER_PERSON_WEEK = """per_person AS (
-            SELECT {key_names}, tool, week, person_id, sum(events) AS events FROM active GROUP BY ALL
-        )"""
-
 
 def headcount(people: pd.DataFrame, *, by: Grouping = "department", as_of: date) -> pd.DataFrame:
     """People employed on ``as_of`` per group: columns ``[by...], people``."""
@@ -94,7 +90,7 @@ def weekly_active_users(
         WITH active AS ({active_periods(WEEK, "week")}),
         {cells("week")},
         counted AS (
-            SELECT {{key_names}}, tool, week, count(DISTINCT person_id) AS wau FROM active GROUP BY ALL
+            SELECT {{key_names}}, tool, week, count(*) AS wau FROM active GROUP BY ALL
         )
         SELECT {{key_names}}, tool, week, coalesce(counted.wau, 0) AS wau
         FROM cells LEFT JOIN counted USING ({{key_names}}, tool, week)
@@ -118,7 +114,7 @@ def monthly_active_users(
         WITH active AS ({active_periods(MONTH, "month")}),
         {cells("month")},
         counted AS (
-            SELECT {{key_names}}, tool, month, count(DISTINCT person_id) AS mau FROM active GROUP BY ALL
+            SELECT {{key_names}}, tool, month, count(*) AS mau FROM active GROUP BY ALL
         ),
         wau AS (
             SELECT {{key_names}}, tool, date_trunc('month', week) AS month, avg(wau) AS mean_wau
@@ -145,7 +141,7 @@ def monthly_active_people(
     Person-level, for analysts and for releases that add noise themselves; never publish it as is.
     Columns ``[by...], tool, month, person_id``.
     """
-    sql = f"SELECT DISTINCT * FROM ({active_periods(MONTH, 'month')}) ORDER BY ALL"
+    sql = f"SELECT * FROM ({active_periods(MONTH, 'month')}) ORDER BY ALL"
     return run_sql(sql, by, {"until": until or NO_LIMIT}, activity=activity, people=people)
 
 
@@ -160,7 +156,6 @@ def events_per_active_user(
     sql = f"""
         WITH active AS ({active_periods(WEEK, "week", keep_events=True)}),
         {cells("week")},
-        {_PER_PERSON_WEEK},
         counted AS (
             SELECT {{key_names}}, tool, week,
                    count(*) AS active_users,
@@ -168,7 +163,7 @@ def events_per_active_user(
                    avg(events) AS events_per_user_mean,
                    quantile_cont(events, 0.5) AS events_per_user_median,
                    quantile_cont(events, 0.9) AS events_per_user_p90
-            FROM per_person GROUP BY ALL
+            FROM active GROUP BY ALL
         )
         SELECT {{key_names}}, tool, week, coalesce(active_users, 0) AS active_users,
                coalesce(events, 0) AS events, events_per_user_mean, events_per_user_median,
@@ -195,10 +190,9 @@ def top_contributors_share(
     sql = f"""
         WITH active AS ({active_periods(WEEK, "week", keep_events=True)}),
         {cells("week")},
-        {_PER_PERSON_WEEK},
         ranked AS (
             SELECT *, row_number() OVER (PARTITION BY {{key_names}}, tool, week ORDER BY events DESC) AS rank
-            FROM per_person
+            FROM active
         ),
         shares AS (
             SELECT {{key_names}}, tool, week,
@@ -232,7 +226,7 @@ def changes_only_by_joiners_and_leavers(
     expression = {"week": WEEK, "month": MONTH}[period]
     step = PERIOD_STEP[period]
     sql = f"""
-        WITH active AS (SELECT DISTINCT * FROM ({active_periods(expression, period)})),
+        WITH active AS ({active_periods(expression, period)}),
         {cells(period)},
         shifted AS (SELECT {{key_names}}, tool, {period} + {step} AS {period}, person_id FROM active),
         delta AS (

@@ -49,7 +49,7 @@ def daily_active_users(
         tools AS (SELECT DISTINCT tool FROM active),
         cells AS (SELECT * FROM groups CROSS JOIN tools CROSS JOIN days),
         counted AS (
-            SELECT {{key_names}}, tool, active_day, count(DISTINCT person_id) AS dau FROM active GROUP BY ALL
+            SELECT {{key_names}}, tool, active_day, count(*) AS dau FROM active GROUP BY ALL
         )
         SELECT {{key_names}}, tool, active_day AS day, coalesce(counted.dau, 0) AS dau
         FROM cells LEFT JOIN counted USING ({{key_names}}, tool, active_day)
