@@ -1,10 +1,14 @@
 """Raw exports in, pseudonymized workspace out.
 
-``ingest`` reads like its data flow: find the files -> skip those already ingested -> read each with its
-format -> learn who is who from the roster (and identity maps) -> resolve every row to a person's keyed
-pseudonym -> scrub free text (or drop it, per kind, by configuration) -> settle overlaps with what the
-workspace already holds (the later export wins) -> check and write the whole workspace atomically.
-Emails, logins, employee ids and names never leave this module.
+``ingest`` reads like its data flow: find the files -> skip those already ingested -> learn who is who
+from the rosters (and identity maps) -> then one file at a time: read it with its format, resolve every row
+to a person's keyed pseudonym, scrub free text (or drop it, per kind, by configuration), keep only the
+canonical tables and let the raw file's frames go -> settle overlaps with what the workspace already holds
+(the later export wins) -> check and write the whole workspace atomically. Emails, logins, employee ids and
+names never leave this module.
+
+Files are taken one at a time so that memory holds at most one raw file beside the canonical tables: an
+organisation's exports add up to far more than any one of them.
 
 Free text is scrubbed with a Presidio scrubber that knows the HR roster's names, logins and ids, and the
 workspace keeps no raw roster: so an ingest that brings free text to store needs a roster file among its
@@ -14,8 +18,9 @@ keeps it); otherwise the ingest stops and says so, rather than store text scrubb
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,6 +45,10 @@ TENURE_LABELS = ["<1y", "1-3y", "3-5y", "5y+"]
 PEOPLE_COLUMNS = list(schema.SCHEMAS["people"].columns)
 SCRUB_ALL = dict.fromkeys(schema.TEXT_KINDS, "scrub")
 ROSTER_SOURCE = "hr_roster"
+# Formats that say who is who: read first, since every other file is resolved through them.
+PEOPLE_SOURCES = frozenset({ROSTER_SOURCE, "identity_map"})
+# The tables of an extract that are settled into the workspace (rosters and identity maps are not).
+SETTLED_TABLES = frozenset({"activity", "activity_hours", "tasks", "seats", "survey", "texts", *LATEST_WINS})
 # Kinds a period report restates in full: a later export's texts replace earlier ones on the days it spans.
 RESTATED_TEXTS = ("gpt_name", "gpt_description", "gpt_url", "project_name", "user_role")
 TEXTS_DROPPED = "texts not stored (free_text: drop in the parameters)"
@@ -126,25 +135,25 @@ def ingest(
     fresh = {export: path for export, path in files.items() if export not in known}
     skipped = [path for export, path in files.items() if export in known]
     if not fresh:
-        reports = _source_reports({}, {}, pd.DataFrame(columns=["export_id", "won", "lost"]), skipped)
+        reports = _source_reports({}, pd.DataFrame(columns=["export_id", "won", "lost"]), skipped)
         return IngestReport(Workspace.open(workspace), tuple(reports))
-    extracts = {export: sources.read(path, source=source) for export, path in fresh.items()}
-    now = pd.Timestamp(datetime.now(UTC).replace(tzinfo=None)).floor("s")
-    ledger = pd.concat(
-        [previous["exports"]]
-        + [exports.ledger_rows(e, export=export, ingested_at=now) for export, e in extracts.items()],
-        ignore_index=True,
-    )
-    people, known_identities = _people_and_identities(previous, list(extracts.values()), pseudonymizer)
-    resolutions = {
-        export: identities.resolve(e, known_identities, pseudonymizer) for export, e in extracts.items()
+    formats = {export: sources.format_of(path, source=source).NAME for export, path in fresh.items()}
+    people_files = {
+        path: formats[export] for export, path in fresh.items() if formats[export] in PEOPLE_SOURCES
     }
-    resolutions = _scrub_texts(resolutions, extracts, skipped, pseudonymizer, free_text=free_text)
-    tables, overlaps = _settle(previous, resolutions, ledger)
+    roster, known_identities = _who_is_who(previous, people_files, pseudonymizer)
+    now = pd.Timestamp(datetime.now(UTC).replace(tzinfo=None)).floor("s")
+    texts = _TextScrubber(roster, skipped, pseudonymizer=pseudonymizer, free_text=free_text)
+    intake = _Intake(known_identities, pseudonymizer=pseudonymizer, texts=texts, ingested_at=now)
+    for export, path in fresh.items():
+        intake.read(export, path, source=formats[export])
+    ledger = intake.ledger(previous["exports"])
+    people = _people(previous, roster, pseudonymizer, reference_day=intake.latest_day())
+    tables, overlaps = _settle(previous, intake.tables(), ledger)
     prompts = prompt_tasks(tables["texts"], use_cases)
     tables["tasks"] = pd.concat([tables["tasks"], prompts], ignore_index=True)
     tables |= {"people": people, "identities": known_identities, "exports": ledger}
-    reports = _source_reports(extracts, resolutions, overlaps, skipped)
+    reports = _source_reports(intake.tallies, overlaps, skipped)
     manifest = {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "key_id": pseudonymizer.key_id,
@@ -174,10 +183,15 @@ def _previous_tables(workspace: Path, pseudonymizer: Pseudonymizer) -> dict[str,
     return {name: current.table(name) for name in schema.TABLES}
 
 
-def _people_and_identities(
-    previous: dict[str, pd.DataFrame], extracts: list[Extract], pseudonymizer: Pseudonymizer
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """People from the rosters (newest wins per person) and every link that names them."""
+def _who_is_who(
+    previous: dict[str, pd.DataFrame], people_files: dict[Path, str], pseudonymizer: Pseudonymizer
+) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+    """The fresh rosters (raw, as one frame; None without any) and every identity link known.
+
+    ``people_files`` are the fresh rosters and identity maps, each with its format. Their extracts are
+    let go on return: the files are read again, like every other, when the ingest takes them in.
+    """
+    extracts = [sources.read(path, source=name) for path, name in people_files.items()]
     rosters = [e.tables["roster"] for e in extracts if "roster" in e.tables]
     if not rosters and previous["people"].empty:
         raise InputFileError(
@@ -186,10 +200,8 @@ def _people_and_identities(
         )
     roster = pd.concat(rosters, ignore_index=True) if rosters else None
     links = [previous["identities"]]
-    people = [previous["people"]]
     if roster is not None:
         links.append(identities.roster_identities(roster, pseudonymizer))
-        people.append(_people(roster, pseudonymizer, extracts))
     known = exports.latest_per_key(links, ["kind", "token"])
     for extract in extracts:
         if "identity_map" in extract.tables:
@@ -197,13 +209,27 @@ def _people_and_identities(
                 extract.tables["identity_map"], known, pseudonymizer, extract=extract
             )
             known = exports.latest_per_key([known, mapped], ["kind", "token"])
-    return exports.latest_per_key(people, ["person_id"])[PEOPLE_COLUMNS], known
+    return roster, known
 
 
-def _people(roster: pd.DataFrame, pseudonymizer: Pseudonymizer, extracts: list[Extract]) -> pd.DataFrame:
-    """The roster's attributes under each person's pseudonym; tenure as of the newest data."""
-    days = [f["day"].max() for e in extracts for f in e.tables.values() if "day" in f and len(f)]
-    reference_day = max(days) if days else pd.Timestamp.today().normalize()
+def _people(
+    previous: dict[str, pd.DataFrame],
+    roster: pd.DataFrame | None,
+    pseudonymizer: Pseudonymizer,
+    *,
+    reference_day: pd.Timestamp,
+) -> pd.DataFrame:
+    """People from the rosters (newest wins per person), tenure as of ``reference_day``."""
+    people = [previous["people"]]
+    if roster is not None:
+        people.append(_roster_people(roster, pseudonymizer, reference_day=reference_day))
+    return exports.latest_per_key(people, ["person_id"])[PEOPLE_COLUMNS]
+
+
+def _roster_people(
+    roster: pd.DataFrame, pseudonymizer: Pseudonymizer, *, reference_day: pd.Timestamp
+) -> pd.DataFrame:
+    """The roster's attributes under each person's pseudonym; tenure as of ``reference_day``."""
     hired = roster.get("hire_date", pd.Series(pd.NaT, index=roster.index))
     tenure = pd.cut((reference_day - hired).dt.days, bins=TENURE_BANDS)
     return pd.DataFrame(
@@ -221,49 +247,152 @@ def _people(roster: pd.DataFrame, pseudonymizer: Pseudonymizer, extracts: list[E
     )
 
 
-def _scrub_texts(
-    resolutions: dict[str, identities.Resolution],
-    extracts: dict[str, Extract],
-    skipped: list[Path],
-    pseudonymizer: Pseudonymizer,
-    *,
-    free_text: Mapping[str, str],
-) -> dict[str, identities.Resolution]:
-    """Each resolution with its free text dropped by configuration or scrubbed, before anything is stored."""
-    kept = {
-        export: r.tables["texts"].loc[lambda t: t["kind"].map(free_text).fillna("scrub").eq("scrub")]
-        for export, r in resolutions.items()
-        if "texts" in r.tables
-    }
-    if not any(len(texts) for texts in kept.values()):
-        scrubbed = kept
-    else:
-        carrier = next(export for export, texts in kept.items() if len(texts))
-        scrubber = Scrubber.from_roster(
-            _roster_at_hand(extracts, skipped, carrier=extracts[carrier]), pseudonymizer=pseudonymizer
+@dataclass(frozen=True)
+class _Kept:
+    """What ingest keeps of one fresh file once its raw extract is let go."""
+
+    ledger: pd.DataFrame  # the file's rows of the export ledger
+    tables: dict[str, pd.DataFrame]  # the tables to settle: person ids for identities, free text scrubbed
+    latest_day: pd.Timestamp | None  # the newest ``day`` of its raw rows (tenure is as of the newest data)
+
+
+@dataclass
+class _SourceTally:
+    """One format's fresh files, counted file by file for its line of the ingest report."""
+
+    exports: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    matched: set[str] = field(default_factory=set)
+    unmatched: set[str] = field(default_factory=set)
+    dropped: Counter[str] = field(default_factory=Counter)
+    days: list[pd.Timestamp] = field(default_factory=list)  # the first and last day of each file
+    unknown_fields: set[str] = field(default_factory=set)
+
+    def add(self, export: str, extract: Extract, resolution: identities.Resolution) -> None:
+        """Count one more file of this format."""
+        self.exports.append(export)
+        self.rows_read += extract.rows_read
+        self.matched |= resolution.matched
+        self.unmatched |= resolution.unmatched
+        self.dropped.update(extract.dropped | resolution.dropped)
+        self.days += _first_and_last_day(resolution.tables)
+        self.unknown_fields.update(extract.unknown_fields)
+
+
+class _TextScrubber:
+    """Each file's free text dropped by configuration or scrubbed, one file after another.
+
+    The Presidio scrubber is built once, from the roster at hand, at the first file with text to keep;
+    each distinct text is scrubbed once per ingest and later files look it up, so the texts come out as
+    one scrub of them all would leave them.
+    """
+
+    def __init__(
+        self,
+        roster: pd.DataFrame | None,
+        skipped: list[Path],
+        *,
+        pseudonymizer: Pseudonymizer,
+        free_text: Mapping[str, str],
+    ) -> None:
+        self._roster = roster
+        self._skipped = skipped
+        self._pseudonymizer = pseudonymizer
+        self._free_text = free_text
+        self._scrubber: Scrubber | None = None
+        self._clean: dict[str, str] = {}
+
+    def __call__(self, resolution: identities.Resolution, *, carrier: Path) -> identities.Resolution:
+        """``resolution`` with its texts dropped or scrubbed; ``carrier`` is the file they come from."""
+        if "texts" not in resolution.tables:
+            return resolution
+        texts = resolution.tables["texts"]
+        kept = texts.loc[texts["kind"].map(self._free_text).fillna("scrub").eq("scrub")]
+        if len(kept):
+            kept = kept.assign(text=self._scrubbed(kept["text"], carrier=carrier))
+        return replace(
+            resolution,
+            tables=resolution.tables | {"texts": kept.reset_index(drop=True)},
+            dropped=resolution.dropped | _texts_dropped(len(texts) - len(kept)),
         )
-        distinct = pd.concat([texts["text"] for texts in kept.values()]).drop_duplicates()
-        clean = pd.Series(scrubber.scrub(distinct).to_numpy(), index=distinct.to_numpy())
-        scrubbed = {export: texts.assign(text=texts["text"].map(clean)) for export, texts in kept.items()}
-    return {
-        export: replace(
-            r,
-            tables=r.tables | {"texts": scrubbed[export].reset_index(drop=True)},
-            dropped=r.dropped | _texts_dropped(len(r.tables["texts"]) - len(scrubbed[export])),
+
+    def _scrubbed(self, texts: pd.Series, *, carrier: Path) -> pd.Series:
+        if self._scrubber is None:
+            roster = _roster_at_hand(self._roster, self._skipped, carrier=carrier)
+            self._scrubber = Scrubber.from_roster(roster, pseudonymizer=self._pseudonymizer)
+        new = pd.Series(
+            [t for t in texts.dropna().unique().tolist() if t not in self._clean], dtype=texts.dtype
         )
-        if export in scrubbed
-        else r
-        for export, r in resolutions.items()
-    }
+        self._clean.update(zip(new.tolist(), self._scrubber.scrub(new).tolist(), strict=True))
+        return texts.map(self._clean)
+
+
+class _Intake:
+    """Fresh files taken in one at a time: each read, resolved to pseudonyms and its free text scrubbed;
+    what settling, the ledger and the report need of it is kept, its raw extract let go before the next."""
+
+    def __init__(
+        self,
+        known: pd.DataFrame,
+        *,
+        pseudonymizer: Pseudonymizer,
+        texts: _TextScrubber,
+        ingested_at: pd.Timestamp,
+    ) -> None:
+        self._known = known
+        self._pseudonymizer = pseudonymizer
+        self._texts = texts
+        self._ingested_at = ingested_at
+        self.kept: dict[str, _Kept] = {}  # by export, in the order read
+        self.tallies: dict[str, _SourceTally] = {}  # by format
+
+    def read(self, export: str, path: Path, *, source: str) -> None:
+        """Read one file with its format and take it in; only what is kept of it outlives this call."""
+        extract = sources.read(path, source=source)
+        resolved = identities.resolve(extract, self._known, self._pseudonymizer)
+        resolution = self._texts(resolved, carrier=path)
+        self.kept[export] = _Kept(
+            ledger=exports.ledger_rows(extract, export=export, ingested_at=self._ingested_at),
+            tables={name: frame for name, frame in resolution.tables.items() if name in SETTLED_TABLES},
+            latest_day=_latest_day(extract),
+        )
+        self.tallies.setdefault(extract.source, _SourceTally()).add(export, extract, resolution)
+
+    def ledger(self, earlier: pd.DataFrame) -> pd.DataFrame:
+        """The export ledger: the ``earlier`` rows, then each file's in the order read."""
+        return pd.concat([earlier, *(kept.ledger for kept in self.kept.values())], ignore_index=True)
+
+    def tables(self) -> dict[str, dict[str, pd.DataFrame]]:
+        """The tables to settle, by export."""
+        return {export: kept.tables for export, kept in self.kept.items()}
+
+    def latest_day(self) -> pd.Timestamp:
+        """The newest ``day`` of every file taken in (today when none has days)."""
+        days = [kept.latest_day for kept in self.kept.values() if kept.latest_day is not None]
+        return max(days) if days else pd.Timestamp.today().normalize()
+
+
+def _latest_day(extract: Extract) -> pd.Timestamp | None:
+    days = [f["day"].max() for f in extract.tables.values() if "day" in f and len(f)]
+    return max(days) if days else None
+
+
+def _first_and_last_day(tables: dict[str, pd.DataFrame]) -> list[pd.Timestamp]:
+    """The earliest and the latest day or period of the tables (nothing when none has either)."""
+    days = [f[c] for f in tables.values() for c in ("day", "period") if c in f]
+    if not days:
+        return []
+    every = pd.concat(days)
+    return [every.min(), every.max()]
 
 
 def _texts_dropped(count: int) -> dict[str, int]:
     return {TEXTS_DROPPED: count} if count else {}
 
 
-def _roster_at_hand(extracts: dict[str, Extract], skipped: list[Path], *, carrier: Extract) -> pd.DataFrame:
-    """The raw roster for scrubbing: from this ingest's files, read again when it was ingested before."""
-    rosters = [e.tables["roster"] for e in extracts.values() if "roster" in e.tables]
+def _roster_at_hand(roster: pd.DataFrame | None, skipped: list[Path], *, carrier: Path) -> pd.DataFrame:
+    """The raw roster for scrubbing: this ingest's rosters, and those ingested before, read again."""
+    rosters = [] if roster is None else [roster]
     rosters += [
         sources.read(path).tables["roster"] for path in skipped if sources.detect(path).NAME == ROSTER_SOURCE
     ]
@@ -271,7 +400,7 @@ def _roster_at_hand(extracts: dict[str, Extract], skipped: list[Path], *, carrie
         raise InputFileError(
             "this file carries free text, which is scrubbed with the HR roster's names, but no roster is "
             "among the files of this ingest",
-            path=carrier.path,
+            path=carrier,
             expected="the roster file ingested along with it (e.g. left in the raw folder), or free_text: "
             "drop for its kinds of text in parameters/org.yaml",
         )
@@ -280,15 +409,15 @@ def _roster_at_hand(extracts: dict[str, Extract], skipped: list[Path], *, carrie
 
 def _settle(
     previous: dict[str, pd.DataFrame],
-    resolutions: dict[str, identities.Resolution],
+    fresh_tables: dict[str, dict[str, pd.DataFrame]],
     ledger: pd.DataFrame,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """Merge fresh tables into the previous ones by the ledger's rules."""
+    """Merge fresh tables (by export) into the previous ones by the ledger's rules."""
     rank = exports.ranks(ledger)
-    in_time = sorted(resolutions, key=rank.get)
+    in_time = sorted(fresh_tables, key=rank.get)
     fresh = {
-        name: [r.tables[name].assign(export_id=e) for e in in_time if name in (r := resolutions[e]).tables]
-        for name in ("activity", "activity_hours", "tasks", "seats", "survey", "texts", *LATEST_WINS)
+        name: [t[name].assign(export_id=e) for e in in_time if name in (t := fresh_tables[e])]
+        for name in SETTLED_TABLES
     }
     new_activity = pd.concat(fresh["activity"], ignore_index=True) if fresh["activity"] else None
     if new_activity is None:
@@ -296,7 +425,7 @@ def _settle(
         overlaps = pd.DataFrame(columns=["export_id", "won", "lost"])
     else:
         activity, overlaps = exports.settle_activity(
-            previous["activity"], new_activity, ledger, fresh_exports=set(resolutions)
+            previous["activity"], new_activity, ledger, fresh_exports=set(fresh_tables)
         )
     tables = {
         "activity": activity,
@@ -356,44 +485,35 @@ def _seats(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _source_reports(
-    extracts: dict[str, Extract],
-    resolutions: dict[str, identities.Resolution],
-    overlaps: pd.DataFrame,
-    skipped: list[Path],
+    tallies: dict[str, _SourceTally], overlaps: pd.DataFrame, skipped: list[Path]
 ) -> list[SourceReport]:
+    """A line per format: its fresh files (``tallies``) and those skipped as ingested before."""
     overlaps = overlaps.set_index("export_id")
     skipped_by_source = pd.Series([sources.detect(p).NAME for p in skipped], dtype="str").value_counts()
-    names = sorted({e.source for e in extracts.values()} | set(skipped_by_source.index))
-    reports = []
-    for name in names:
-        mine = [export for export, e in extracts.items() if e.source == name]
-        dropped: dict[str, int] = {}
-        for export in mine:
-            for reason, rows in (extracts[export].dropped | resolutions[export].dropped).items():
-                dropped[reason] = dropped.get(reason, 0) + rows
-        won = int(overlaps["won"].reindex(mine).fillna(0).sum()) if len(overlaps) else 0
-        lost = int(overlaps["lost"].reindex(mine).fillna(0).sum()) if len(overlaps) else 0
-        days = pd.concat(
-            [f[c] for e in mine for f in resolutions[e].tables.values() for c in ("day", "period") if c in f]
-            or [pd.Series(dtype="datetime64[s]")]
-        )
-        unknown = sorted({field for e in mine for field in extracts[e].unknown_fields})
-        reports.append(
-            SourceReport(
-                source=name,
-                files=len(mine),
-                skipped_as_ingested=int(skipped_by_source.get(name, 0)),
-                rows_read=sum(extracts[e].rows_read for e in mine),
-                people_matched=len(frozenset().union(*(resolutions[e].matched for e in mine))),
-                identities_unmatched=len(frozenset().union(*(resolutions[e].unmatched for e in mine))),
-                first_day=_day(days.min()) if len(days) else None,
-                last_day=_day(days.max()) if len(days) else None,
-                rows_dropped="; ".join(f"{rows} rows: {reason}" for reason, rows in sorted(dropped.items())),
-                overlaps=_overlap_text(won, lost),
-                unknown_fields=", ".join(unknown),
-            )
-        )
-    return reports
+    names = sorted(set(tallies) | set(skipped_by_source.index))
+    return [
+        _source_report(name, tallies.get(name, _SourceTally()), overlaps, int(skipped_by_source.get(name, 0)))
+        for name in names
+    ]
+
+
+def _source_report(name: str, tally: _SourceTally, overlaps: pd.DataFrame, skipped: int) -> SourceReport:
+    won = int(overlaps["won"].reindex(tally.exports).fillna(0).sum()) if len(overlaps) else 0
+    lost = int(overlaps["lost"].reindex(tally.exports).fillna(0).sum()) if len(overlaps) else 0
+    days = pd.Series(tally.days, dtype="datetime64[s]")
+    return SourceReport(
+        source=name,
+        files=len(tally.exports),
+        skipped_as_ingested=skipped,
+        rows_read=tally.rows_read,
+        people_matched=len(tally.matched),
+        identities_unmatched=len(tally.unmatched),
+        first_day=_day(days.min()) if len(days) else None,
+        last_day=_day(days.max()) if len(days) else None,
+        rows_dropped="; ".join(f"{rows} rows: {reason}" for reason, rows in sorted(tally.dropped.items())),
+        overlaps=_overlap_text(won, lost),
+        unknown_fields=", ".join(sorted(tally.unknown_fields)),
+    )
 
 
 def _overlap_text(won: int, lost: int) -> str:

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from adoption_kit import schema
+from adoption_kit import schema, sources
 from adoption_kit.errors import InputFileError
 from adoption_kit.ingest import ingest
 from adoption_kit.privacy.pseudonym import Pseudonymizer
+from adoption_kit.privacy.scrub import Scrubber
+from adoption_kit.sources.base import Extract
 from adoption_kit.sources.chatgpt_users import CURRENT_HEADER, FIELDS
 from adoption_kit.workspace import Workspace
 
@@ -175,6 +178,47 @@ def test_when_a_role_names_a_colleague_then_the_name_is_their_token_in_texts(raw
     assert list(texts["kind"]) == ["user_role"]
     assert list(texts["text"]) == [f"<PERSON:{KEY.token('bo.kim@acme.test')}>'s deputy"]
     assert list(texts["person_id"]) == [KEY.token("ann.lee@acme.test")]
+
+
+def test_when_several_files_are_ingested_then_each_raw_extract_is_let_go_before_the_next_is_read(
+    raw, workspace, monkeypatch
+):
+    for week, start in enumerate(["2026-03-01", "2026-03-08", "2026-03-15"]):
+        _chatgpt_week(
+            raw, f"w{week}.csv", start, {"ann.lee@acme.test": 3 + week}, extra={"role": "Bo Kim's deputy"}
+        )
+    (raw / "map.csv").write_text("kind,identifier,email\ngithub_login,cy-codes,cy.ng@acme.test\n")
+    extracts: list[weakref.ref[Extract]] = []  # every extract read, dead or alive
+    reads: list[tuple[str, list[str]]] = []  # each file read, with the files whose extracts were alive then
+    read = sources.read
+
+    def read_and_watch(path: Path, *, source: str | None = None) -> Extract:
+        alive = [e.path.name for ref in extracts if (e := ref()) is not None]
+        reads.append((path.name, sorted(alive)))
+        extract = read(path, source=source)
+        extracts.append(weakref.ref(extract))
+        return extract
+
+    monkeypatch.setattr(sources, "read", read_and_watch)
+    ingest([raw], workspace=workspace, pseudonymizer=KEY)
+    weekly = [others for name, others in reads if name.startswith("w")]
+    assert weekly == [[], [], []]  # every weekly report read alone, each read once
+    # Rosters and identity maps are read together first (to learn who is who), never beside another file.
+    assert all(set(others) <= {"roster.csv", "map.csv"} for _, others in reads)
+    assert len(_activity(workspace)) == 3
+
+
+def test_when_files_share_a_text_then_it_is_scrubbed_once_and_stored_alike(raw, workspace, monkeypatch):
+    for week, start in enumerate(["2026-03-01", "2026-03-08"]):
+        _chatgpt_week(raw, f"w{week}.csv", start, {"ann.lee@acme.test": 3}, extra={"role": "Bo Kim's deputy"})
+    scrubbed: list[str] = []
+    scrub_text = Scrubber.scrub_text
+    monkeypatch.setattr(
+        Scrubber, "scrub_text", lambda self, text: scrubbed.append(text) or scrub_text(self, text)
+    )
+    ingest([raw], workspace=workspace, pseudonymizer=KEY)
+    assert scrubbed == ["Bo Kim's deputy"]
+    assert list(_texts(workspace)["text"]) == [f"<PERSON:{KEY.token('bo.kim@acme.test')}>'s deputy"] * 2
 
 
 def test_when_a_kind_is_configured_to_drop_then_no_text_of_it_is_stored_and_it_is_counted(raw, workspace):

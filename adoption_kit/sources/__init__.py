@@ -57,9 +57,13 @@ def detect(path: Path) -> ModuleType:
     return matches[0]
 
 
-def read(path: Path, *, source: str | None = None) -> Extract:
-    """Read one file with the named format, or the one its content shows."""
+def format_of(path: Path, *, source: str | None = None) -> ModuleType:
+    """The named format, or the one the content of ``path`` shows."""
     if source is not None and source not in SOURCES:
         raise InputFileError(f"unknown source {source!r}", path=path, expected=f"one of {', '.join(SOURCES)}")
-    module = SOURCES[source] if source else detect(path)
-    return module.read(path)
+    return SOURCES[source] if source else detect(path)
+
+
+def read(path: Path, *, source: str | None = None) -> Extract:
+    """Read one file with the named format, or the one its content shows."""
+    return format_of(path, source=source).read(path)
