@@ -12,15 +12,65 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import duckdb
+import numpy as np
 import pandas as pd
 
 from adoption_kit import schema
 from adoption_kit.sources.base import Extract
 
-ACTIVITY_DAY = ["tool", "grain", "day"]
 PERSON_DAY = ["person_id", "tool", "day"]
-HOUR = [*PERSON_DAY, "hour"]
 EARLIER = "workspace"  # the export_id of rows the workspace already held (their export is not kept)
+SETTLED_KEYS = ["person_id", "tool", "day", "grain", "surface"]  # one activity row per key
+
+# For every (tool, grain, day) of the rows that some coverage includes, the export that covers it last.
+WINNERS = """
+    CREATE TEMP TABLE winners AS
+    SELECT tool, grain, day, arg_max(export_id, rank) AS winner
+    FROM (SELECT DISTINCT tool, grain, day FROM rows) AS days
+    JOIN coverage USING (tool, grain)
+    JOIN ranks USING (export_id)
+    WHERE day BETWEEN first_day AND last_day
+    GROUP BY tool, grain, day
+"""
+# The positions of the rows that stay, in order: previous rows ($earlier) unless a fresh export won their
+# day, fresh rows where nobody or their own export won; then per key the row of the latest export
+# (previous rows rank -1, below every export), of two rows of one export the later.
+SETTLED = """
+    WITH candidates AS (
+        SELECT person_id, tool, day, grain, surface, position, rank
+        FROM rows JOIN ranks USING (export_id) LEFT JOIN winners USING (tool, grain, day)
+        WHERE winner IS NULL OR winner = export_id
+           OR (export_id = $earlier AND winner NOT IN (SELECT export_id FROM fresh_exports))
+    )
+    SELECT position FROM candidates
+    QUALIFY row_number() OVER (
+        PARTITION BY person_id, tool, day, grain, surface ORDER BY rank DESC, position DESC
+    ) = 1
+    ORDER BY position
+"""
+# Per fresh export, the days it won from the previous rows and those it lost to a later export.
+OVERLAPS = """
+    SELECT export_id, count(*) FILTER (WHERE won) AS won, count(*) FILTER (WHERE NOT won) AS lost
+    FROM (
+        SELECT DISTINCT tool, grain, day, winner AS export_id, true AS won
+        FROM rows JOIN winners USING (tool, grain, day)
+        WHERE export_id = $earlier AND winner IN (SELECT export_id FROM fresh_exports)
+        UNION ALL
+        SELECT DISTINCT tool, grain, day, export_id, false
+        FROM rows JOIN winners USING (tool, grain, day)
+        WHERE export_id <> $earlier AND winner <> export_id
+    )
+    GROUP BY export_id
+    ORDER BY export_id
+"""
+# The hours (every export's, tagged) whose person, tool and day kept activity of their export.
+HOURS = """
+    SELECT person_id, tool, day, hour, sum(events)::BIGINT AS events, sum(throttled)::BIGINT AS throttled
+    FROM hours SEMI JOIN activity USING (person_id, tool, day, export_id)
+    GROUP BY person_id, tool, day, hour
+    ORDER BY person_id, tool, day, hour
+"""
 
 
 def export_id(path: Path) -> str:
@@ -53,27 +103,35 @@ def ranks(ledger: pd.DataFrame) -> pd.Series:
 
 
 def settle_activity(
-    previous: pd.DataFrame, fresh: pd.DataFrame, ledger: pd.DataFrame, *, fresh_exports: set[str]
+    previous: pd.DataFrame, fresh: list[pd.DataFrame], ledger: pd.DataFrame, *, fresh_exports: set[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Previous rows plus fresh ones (tagged ``export_id``), each (tool, grain, day) from its latest export.
+    """Previous rows plus fresh ones (one frame per export, tagged ``export_id``, earliest first), each
+    (tool, grain, day) from its latest export.
 
     Returns the settled activity, each row still tagged with its ``export_id`` (``EARLIER`` for previous
     rows), and one row per fresh export and outcome ("won" days it took over from an earlier export,
     "lost" days where a later export already stood), for the ingest report.
+
+    DuckDB picks the rows that stay from their keys; only those rows are copied out of the frames, once.
     """
-    rank = ranks(ledger)
-    winner = _winners(pd.concat([previous[ACTIVITY_DAY], fresh[ACTIVITY_DAY]]), ledger, rank)
-    old = previous.assign(export_id=EARLIER).merge(winner, on=ACTIVITY_DAY, how="left")
-    keep_old = old["winner"].isna() | ~old["winner"].isin(fresh_exports)
-    new = fresh.merge(winner, on=ACTIVITY_DAY, how="left")
-    keep_new = new["winner"].isna() | (new["winner"] == new["export_id"])
-    settled = pd.concat(
-        [old.loc[keep_old].assign(rank=-1), new.loc[keep_new].assign(rank=new["export_id"].map(rank))],
-        ignore_index=True,
-    ).sort_values("rank", kind="stable")
-    keys = ["person_id", "tool", "day", "grain", "surface"]
-    settled = settled.drop_duplicates(keys, keep="last").drop(columns=["winner", "rank"])
-    return settled, _overlaps(old.loc[~keep_old], new.loc[~keep_new], winner)
+    frames = [previous.assign(export_id=EARLIER), *fresh]
+    starts = np.cumsum([0, *map(len, frames)])  # each frame's first position among all the rows
+    keys = [  # of every frame with rows (one without may lack columns), and always of the previous rows
+        frame[[*SETTLED_KEYS, "export_id"]].assign(position=np.arange(start, end))
+        for number, (frame, start, end) in enumerate(zip(frames, starts[:-1], starts[1:], strict=True))
+        if number == 0 or end > start
+    ]
+    with duckdb.connect() as connection:
+        _register_union(connection, "rows", keys)
+        _register_coverage(connection, ledger, fresh_exports)
+        kept = connection.execute(SETTLED, {"earlier": EARLIER}).fetchnumpy()["position"]
+        overlaps = connection.execute(OVERLAPS, {"earlier": EARLIER}).df()
+    bounds = np.searchsorted(kept, starts)  # the positions kept are in order: a slice per frame
+    rows = [
+        frame.take(kept[low:high] - start)
+        for frame, start, low, high in zip(frames, starts[:-1], bounds[:-1], bounds[1:], strict=True)
+    ]
+    return pd.concat(rows, ignore_index=True), overlaps
 
 
 def settle_hours(previous: pd.DataFrame, fresh: list[pd.DataFrame], activity: pd.DataFrame) -> pd.DataFrame:
@@ -85,10 +143,11 @@ def settle_hours(previous: pd.DataFrame, fresh: list[pd.DataFrame], activity: pd
     """
     earlier = schema.conform("activity_hours", previous).assign(export_id=EARLIER)
     tagged = [schema.conform("activity_hours", f).assign(export_id=f["export_id"]) for f in fresh]
-    hours = pd.concat([earlier, *tagged], ignore_index=True)
-    standing = activity[[*PERSON_DAY, "export_id"]].drop_duplicates()
-    kept = hours.merge(standing, on=[*PERSON_DAY, "export_id"])
-    return kept.groupby(HOUR, as_index=False)[["events", "throttled"]].sum(min_count=1)
+    with duckdb.connect() as connection:
+        _register_union(connection, "hours", [earlier, *tagged])
+        connection.register("activity", activity[[*PERSON_DAY, "export_id"]])
+        hours = connection.execute(HOURS).df()
+    return hours.astype(schema.empty("activity_hours").dtypes.to_dict())
 
 
 def latest_per_key(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
@@ -99,21 +158,23 @@ def latest_per_key(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).drop_duplicates(keys, keep="last")
 
 
-def _winners(days: pd.DataFrame, ledger: pd.DataFrame, rank: pd.Series) -> pd.DataFrame:
-    """For every (tool, grain, day) that some coverage includes, the export that covers it last."""
-    covered = ledger.dropna(subset=["tool", "grain"]).assign(rank=lambda f: f["export_id"].map(rank))
-    candidates = days.drop_duplicates().merge(covered, on=["tool", "grain"])
-    candidates = candidates.loc[
-        (candidates["first_day"] <= candidates["day"]) & (candidates["day"] <= candidates["last_day"])
-    ]
-    best = candidates.sort_values("rank").drop_duplicates(ACTIVITY_DAY, keep="last")
-    return best[[*ACTIVITY_DAY, "export_id"]].rename(columns={"export_id": "winner"})
+def _register_union(connection: duckdb.DuckDBPyConnection, name: str, frames: list[pd.DataFrame]) -> None:
+    """A view ``name`` of the ``frames`` (alike in columns) one after another, none of them copied."""
+    for number, frame in enumerate(frames):
+        connection.register(f"{name}_{number}", frame)
+    parts = " UNION ALL ".join(f"SELECT * FROM {name}_{number}" for number in range(len(frames)))
+    connection.execute(f"CREATE TEMP VIEW {name} AS {parts}")
 
 
-def _overlaps(replaced: pd.DataFrame, discarded: pd.DataFrame, winner: pd.DataFrame) -> pd.DataFrame:
-    won = replaced.drop_duplicates(ACTIVITY_DAY).groupby("winner").size().rename("won")
-    lost = discarded.drop_duplicates([*ACTIVITY_DAY, "export_id"]).groupby("export_id").size().rename("lost")
-    return pd.concat([won, lost], axis=1).fillna(0).astype(int).rename_axis("export_id").reset_index()
+def _register_coverage(
+    connection: duckdb.DuckDBPyConnection, ledger: pd.DataFrame, fresh_exports: set[str]
+) -> None:
+    """The exports' ranks (the previous rows' -1), their coverage, the fresh exports, and ``winners``."""
+    rank = pd.concat([pd.Series({EARLIER: -1}), ranks(ledger)])
+    connection.register("ranks", pd.DataFrame({"export_id": rank.index, "rank": rank.to_numpy()}))
+    connection.register("coverage", ledger.dropna(subset=["tool", "grain"]))
+    connection.register("fresh_exports", pd.DataFrame({"export_id": sorted(fresh_exports)}, dtype="str"))
+    connection.execute(WINNERS)
 
 
 def _newest_day(extract: Extract) -> pd.Timestamp | None:

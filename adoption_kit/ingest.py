@@ -419,14 +419,13 @@ def _settle(
         name: [t[name].assign(export_id=e) for e in in_time if name in (t := fresh_tables[e])]
         for name in SETTLED_TABLES
     }
-    new_activity = pd.concat(fresh["activity"], ignore_index=True) if fresh["activity"] else None
-    if new_activity is None:
+    if fresh["activity"]:
+        activity, overlaps = exports.settle_activity(
+            previous["activity"], fresh["activity"], ledger, fresh_exports=set(fresh_tables)
+        )
+    else:
         activity = previous["activity"].assign(export_id=exports.EARLIER)
         overlaps = pd.DataFrame(columns=["export_id", "won", "lost"])
-    else:
-        activity, overlaps = exports.settle_activity(
-            previous["activity"], new_activity, ledger, fresh_exports=set(fresh_tables)
-        )
     tables = {
         "activity": activity,
         "activity_hours": exports.settle_hours(previous["activity_hours"], fresh["activity_hours"], activity),
