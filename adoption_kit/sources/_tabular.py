@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable, Mapping
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -128,6 +129,7 @@ def parse_column(
     column goes value by value through pandas, which finds and names the bad value. Both give the same.
     """
     text = values.astype("str").str.strip().where(values.notna())
+    fail_where = partial(_raise_first, text=text, path=path, column=column, row_offset=row_offset)
     if kind == "text":
         return text
     if kind in ("date", "day", "month"):
@@ -137,22 +139,13 @@ def parse_column(
             parsed = pd.to_datetime(
                 text if kind == "month" else text.str.slice(0, 10), format=pattern, errors="coerce"
             )
-            _raise_first_bad(
-                text,
-                parsed,
-                path=path,
-                column=column,
-                row_offset=row_offset,
+            fail_where(
+                text.notna() & parsed.isna(),
                 expected="a month like 2026-05" if kind == "month" else "a date like 2026-05-31",
             )
         if kind == "day":
-            _raise_first(
-                parsed > pd.Timestamp.today().normalize(),
-                text,
-                path=path,
-                column=column,
-                row_offset=row_offset,
-                expected="a day of use that is not in the future",
+            fail_where(
+                parsed > pd.Timestamp.today().normalize(), expected="a day of use that is not in the future"
             )
         return parsed.astype("datetime64[s]")
     if kind in ("int", "float", "number"):
@@ -163,23 +156,9 @@ def parse_column(
         bad_type = text.notna() & parsed.isna()
         if kind == "int":
             bad_type |= parsed.notna() & (parsed % 1 != 0)
-        _raise_first(
-            bad_type,
-            text,
-            path=path,
-            column=column,
-            row_offset=row_offset,
-            expected="a whole number" if kind == "int" else "a number",
-        )
+        fail_where(bad_type, expected="a whole number" if kind == "int" else "a number")
         if kind != "number":
-            _raise_first(
-                parsed < 0,
-                text,
-                path=path,
-                column=column,
-                row_offset=row_offset,
-                expected="a number that is not negative",
-            )
+            fail_where(parsed < 0, expected="a number that is not negative")
         return parsed.astype("Int64") if kind == "int" else parsed.astype("Float64")
     raise ValueError(f"unknown column kind {kind!r}")
 
@@ -221,14 +200,6 @@ def check_rows(
     for column, bad, expected in checks:
         text = frame[column].astype("str").where(frame[column].notna())
         _raise_first(bad, text, path=path, column=column, row_offset=row_offset, expected=expected)
-
-
-def _raise_first_bad(
-    text: pd.Series, parsed: pd.Series, *, path: Path, column: str, row_offset: int, expected: str
-) -> None:
-    _raise_first(
-        text.notna() & parsed.isna(), text, path=path, column=column, row_offset=row_offset, expected=expected
-    )
 
 
 def _raise_first(
