@@ -19,7 +19,6 @@ import pandas as pd
 from adoption_kit import schema
 from adoption_kit.sources.base import Extract
 
-PERSON_DAY = ["person_id", "tool", "day"]
 EARLIER = "workspace"  # the export_id of rows the workspace already held (their export is not kept)
 SETTLED_KEYS = ["person_id", "tool", "day", "grain", "surface"]  # one activity row per key
 
@@ -36,16 +35,16 @@ WINNERS = """
 # The positions of the rows that stay, in order: previous rows ($earlier) unless a fresh export won their
 # day, fresh rows where nobody or their own export won; then per key the row of the latest export
 # (previous rows rank -1, below every export), of two rows of one export the later.
-SETTLED = """
+SETTLED = f"""
     WITH candidates AS (
-        SELECT person_id, tool, day, grain, surface, position, rank
+        SELECT {", ".join(SETTLED_KEYS)}, position, rank
         FROM rows JOIN ranks USING (export_id) LEFT JOIN winners USING (tool, grain, day)
         WHERE winner IS NULL OR winner = export_id
            OR (export_id = $earlier AND winner NOT IN (SELECT export_id FROM fresh_exports))
     )
     SELECT position FROM candidates
     QUALIFY row_number() OVER (
-        PARTITION BY person_id, tool, day, grain, surface ORDER BY rank DESC, position DESC
+        PARTITION BY {", ".join(SETTLED_KEYS)} ORDER BY rank DESC, position DESC
     ) = 1
     ORDER BY position
 """
@@ -145,7 +144,7 @@ def settle_hours(previous: pd.DataFrame, fresh: list[pd.DataFrame], activity: pd
     tagged = [schema.conform("activity_hours", f).assign(export_id=f["export_id"]) for f in fresh]
     with duckdb.connect() as connection:
         _register_union(connection, "hours", [earlier, *tagged])
-        connection.register("activity", activity[[*PERSON_DAY, "export_id"]])
+        connection.register("activity", activity)  # DuckDB reads only the columns it joins on
         hours = connection.execute(HOURS).df()
     return hours.astype(schema.empty("activity_hours").dtypes.to_dict())
 
