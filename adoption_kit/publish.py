@@ -386,12 +386,13 @@ def compute_frames(
         rules=rules,
     )
     computed: dict[str, list[pd.DataFrame]] = {name: [] for name in KEYS}
-    for group_by, by in (GROUPINGS | dict(groupings)).items():
-        for name in [n for n, names in published_for.items() if group_by in names]:
-            frame = _BUILDERS[name](inputs, by or None)
-            if name == "monthly_active" and (group_by in ANY_TOOL_ONLY or group_by in groupings):
-                frame = frame.loc[frame["tool"] == metrics.ANY_TOOL]
-            computed[name].append(_labelled(frame, group_by, by))
+    with query.sharing():  # the activity's person-level summaries are computed once for every table
+        for group_by, by in (GROUPINGS | dict(groupings)).items():
+            for name in [n for n, names in published_for.items() if group_by in names]:
+                frame = _BUILDERS[name](inputs, by or None)
+                if name == "monthly_active" and (group_by in ANY_TOOL_ONLY or group_by in groupings):
+                    frame = frame.loc[frame["tool"] == metrics.ANY_TOOL]
+                computed[name].append(_labelled(frame, group_by, by))
     return {
         name: pd.concat(frames, ignore_index=True).assign(people=lambda f, n=name: f[PEOPLE_BEHIND[n]])
         for name, frames in computed.items()

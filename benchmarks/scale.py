@@ -212,6 +212,7 @@ def _naive(folder: Path, arguments: argparse.Namespace) -> dict:
 def _headline(folder: Path, arguments: argparse.Namespace) -> dict:
     """The naive stage's metrics and groupings with the kit's metric functions."""
     from adoption_kit import metrics
+    from adoption_kit.metrics import query
     from adoption_kit.publish import GROUPINGS
 
     _, workspace = _settings_and_workspace(folder)
@@ -219,13 +220,14 @@ def _headline(folder: Path, arguments: argparse.Namespace) -> dict:
     as_of = _as_of(workspace)
     start = time.perf_counter()
     results = []
-    for attributes in GROUPINGS.values():
-        by = attributes or None
-        results += [
-            metrics.seat_activation(seats, activity, people, by=by, as_of=as_of),
-            metrics.monthly_active_users(activity, people, by=by, until=as_of),  # WAU and stickiness within
-            metrics.events_per_active_user(activity, people, by=by, until=as_of),
-        ]
+    with query.sharing():  # as a run computes them: the person-level summaries once for every grouping
+        for attributes in GROUPINGS.values():
+            by = attributes or None
+            results += [
+                metrics.seat_activation(seats, activity, people, by=by, as_of=as_of),
+                metrics.monthly_active_users(activity, people, by=by, until=as_of),  # WAU, stickiness too
+                metrics.events_per_active_user(activity, people, by=by, until=as_of),
+            ]
     seconds = time.perf_counter() - start
     return {"rows": len(activity), "result_rows": sum(map(len, results)), "compute_seconds": seconds}
 

@@ -170,13 +170,15 @@ QUERIES = {
         "department",
         {"start": date(2026, 3, 9)},
     ),
-    # the shared pieces of the metrics: active periods and zero-filled cells
+    # the shared pieces of the metrics: active periods (from the weekly summary) and zero-filled cells
     "cells": (
-        f"""WITH active AS ({active_periods(WEEK, "week")}), {cells("week")},
+        f"""WITH active AS ({active_periods("week", keep=["events", "joined", "leaving"])}), {cells("week")},
             counted AS (
-                SELECT {{key_names}}, tool, week, count(DISTINCT person_id) AS wau FROM active GROUP BY ALL
+                SELECT {{key_names}}, tool, week, count(DISTINCT person_id) AS wau, sum(events) AS events,
+                       count(*) FILTER (WHERE joined) AS joined, count(*) FILTER (WHERE leaving) AS leaving
+                FROM active GROUP BY ALL
             )
-            SELECT {{key_names}}, tool, week, coalesce(wau, 0) AS wau
+            SELECT {{key_names}}, tool, week, coalesce(wau, 0) AS wau, events, joined, leaving
             FROM cells LEFT JOIN counted USING ({{key_names}}, tool, week) ORDER BY ALL""",
         "department",
         {"until": date(2026, 3, 14)},

@@ -18,13 +18,11 @@ from datetime import date
 
 import pandas as pd
 
+from adoption_kit.errors import ConfigError
 from adoption_kit.metrics.query import (
     ANY_TOOL,
-    MONTH,
     NO_LIMIT,
-    ORGANISATION_KEY,
     PERIOD_STEP,
-    WEEK,
     Grouping,
     active_periods,
     cells,
@@ -62,10 +60,8 @@ def seat_activation(
             WHERE assigned_on <= $as_of AND (removed_on IS NULL OR removed_on > $as_of)
         ), held_any AS (
             SELECT person_id, tool FROM held UNION SELECT person_id, '{ANY_TOOL}' FROM held
-        ), used AS (
-            SELECT DISTINCT person_id, tool FROM activity WHERE day <= $as_of
         ), used_any AS (
-            SELECT person_id, tool FROM used UNION SELECT person_id, '{ANY_TOOL}' FROM used
+            SELECT person_id, tool FROM person_first_days WHERE first_day <= $as_of
         )
         SELECT {{keys}}, held_any.tool,
                count(*) AS seat_holders,
@@ -87,7 +83,7 @@ def weekly_active_users(
     Columns ``[by...], tool, week, wau``.
     """
     sql = f"""
-        WITH active AS ({active_periods(WEEK, "week")}),
+        WITH active AS ({active_periods("week")}),
         {cells("week")},
         counted AS (
             SELECT {{key_names}}, tool, week, count(*) AS wau FROM active GROUP BY ALL
@@ -109,28 +105,39 @@ def monthly_active_users(
     a month nobody was active in.
     Columns ``[by...], tool, month, mau, mean_wau, stickiness``.
     """
-    weekly = weekly_active_users(activity, people, by=by, until=until)
     sql = f"""
-        WITH active AS ({active_periods(MONTH, "month")}),
+        WITH active AS ({active_periods("month")}),
         {cells("month")},
         counted AS (
             SELECT {{key_names}}, tool, month, count(*) AS mau FROM active GROUP BY ALL
         ),
-        wau AS (
-            SELECT {{key_names}}, tool, date_trunc('month', week) AS month, avg(wau) AS mean_wau
+        weekly AS ({active_periods("week")}),
+        weeks AS (
+            SELECT unnest(generate_series(min(week), max(week), INTERVAL 7 DAY)) AS week FROM weekly
+        ),
+        full_weeks AS (
+            SELECT date_trunc('month', week) AS month, count(*) AS weeks FROM weeks
+            WHERE date_trunc('month', week) = date_trunc('month', week + INTERVAL 6 DAY)
+            GROUP BY ALL
+        ),
+        active_weeks AS (
+            SELECT {{key_names}}, tool, date_trunc('month', week) AS month, count(*) AS person_weeks
             FROM weekly
             WHERE date_trunc('month', week) = date_trunc('month', week + INTERVAL 6 DAY)
             GROUP BY ALL
         )
-        SELECT {{key_names}}, tool, month, coalesce(counted.mau, 0) AS mau, wau.mean_wau,
-               wau.mean_wau / nullif(counted.mau, 0) AS stickiness
-        FROM cells
-        LEFT JOIN counted USING ({{key_names}}, tool, month)
-        LEFT JOIN wau USING ({{key_names}}, tool, month)
+        SELECT {{key_names}}, tool, month, mau, mean_wau, mean_wau / nullif(mau, 0) AS stickiness
+        FROM (
+            SELECT {{key_names}}, tool, month, coalesce(counted.mau, 0) AS mau,
+                   coalesce(active_weeks.person_weeks, 0) / full_weeks.weeks AS mean_wau
+            FROM cells
+            LEFT JOIN counted USING ({{key_names}}, tool, month)
+            LEFT JOIN full_weeks USING (month)
+            LEFT JOIN active_weeks USING ({{key_names}}, tool, month)
+        )
         ORDER BY ALL
     """
-    weekly = weekly.assign(**{ORGANISATION_KEY: "ALL"}) if by is None else weekly
-    return run_sql(sql, by, {"until": until or NO_LIMIT}, activity=activity, people=people, weekly=weekly)
+    return run_sql(sql, by, {"until": until or NO_LIMIT}, activity=activity, people=people)
 
 
 def monthly_active_people(
@@ -141,7 +148,7 @@ def monthly_active_people(
     Person-level, for analysts and for releases that add noise themselves; never publish it as is.
     Columns ``[by...], tool, month, person_id``.
     """
-    sql = f"SELECT * FROM ({active_periods(MONTH, 'month')}) ORDER BY ALL"
+    sql = f"SELECT * FROM ({active_periods('month')}) ORDER BY ALL"
     return run_sql(sql, by, {"until": until or NO_LIMIT}, activity=activity, people=people)
 
 
@@ -154,7 +161,7 @@ def events_per_active_user(
     events_per_user_p90`` (the per-user numbers are empty where nobody was active).
     """
     sql = f"""
-        WITH active AS ({active_periods(WEEK, "week", keep_events=True)}),
+        WITH active AS ({active_periods("week", keep=["events"])}),
         {cells("week")},
         counted AS (
             SELECT {{key_names}}, tool, week,
@@ -188,7 +195,7 @@ def top_contributors_share(
     Columns ``[by...], tool, week, top_share``.
     """
     sql = f"""
-        WITH active AS ({active_periods(WEEK, "week", keep_events=True)}),
+        WITH active AS ({active_periods("week", keep=["events"])}),
         {cells("week")},
         ranked AS (
             SELECT *, row_number() OVER (PARTITION BY {{key_names}}, tool, week ORDER BY events DESC) AS rank
@@ -223,16 +230,16 @@ def changes_only_by_joiners_and_leavers(
     earlier period began or ends before the later one ends. Columns ``[by...], tool, <period>,
     isolates_turnover`` (True where the change from the previous period is that small and all turnover).
     """
-    expression = {"week": WEEK, "month": MONTH}[period]
+    if period not in ("week", "month"):
+        raise ConfigError(f"unknown period {period!r}", column="period", expected="week or month")
     step = PERIOD_STEP[period]
     sql = f"""
-        WITH active AS ({active_periods(expression, period)}),
+        WITH active AS ({active_periods(period, keep=["joined", "leaving"])}),
         {cells(period)},
-        shifted AS (SELECT {{key_names}}, tool, {period} + {step} AS {period}, person_id FROM active),
         delta AS (
-            (SELECT * FROM active EXCEPT SELECT * FROM shifted)
+            SELECT {{key_names}}, tool, {period}, person_id FROM active WHERE joined
             UNION ALL
-            (SELECT * FROM shifted EXCEPT SELECT * FROM active)
+            SELECT {{key_names}}, tool, {period} + {step} AS {period}, person_id FROM active WHERE leaving
         ),
         flagged AS (
             SELECT {{key_names}}, tool, {period}, count(*) AS changed,

@@ -14,13 +14,13 @@ from datetime import date
 import pandas as pd
 
 from adoption_kit.errors import ConfigError
-from adoption_kit.metrics.query import MONTH, NO_LIMIT, Grouping, run_sql
+from adoption_kit.metrics.query import ANY_TOOL, NO_LIMIT, Grouping, run_sql
 
 _MONTHLY_USE = f"""
         monthly AS (
-            SELECT DISTINCT {{keys}}, person_id, tool, {MONTH} AS month
-            FROM activity JOIN people USING (person_id)
-            WHERE day <= $until
+            SELECT {{keys}}, person_id, tool, month
+            FROM person_months JOIN people USING (person_id)
+            WHERE tool <> '{ANY_TOOL}'
         ),
         months AS (
             SELECT unnest(generate_series(min(month), max(month), INTERVAL 1 MONTH)) AS month FROM monthly

@@ -15,9 +15,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from adoption_kit.metrics.query import NO_LIMIT, Grouping, active_periods, result_keys, run_sql
+from adoption_kit.metrics.query import ANY_TOOL, NO_LIMIT, Grouping, result_keys, run_sql
 
-_DAY = "CASE grain WHEN 'day' THEN day END"
 _DAYS_PER_WEEK = 7.0
 
 
@@ -40,19 +39,22 @@ def daily_active_users(
     tool, day, dau``.
     """
     sql = f"""
-        WITH active AS ({active_periods(_DAY, "active_day")}),
-        days AS (
-            SELECT unnest(generate_series(min(active_day), max(active_day), INTERVAL 1 DAY)) AS active_day
-            FROM active
+        WITH per_person AS (
+            SELECT DISTINCT person_id, tool, day FROM activity WHERE grain = 'day' AND day <= $until
         ),
+        active AS (
+            SELECT {{keys}}, tool, day, person_id FROM per_person JOIN people USING (person_id)
+            UNION ALL
+            SELECT {{keys}}, '{ANY_TOOL}', day, person_id
+            FROM (SELECT DISTINCT person_id, day FROM per_person) JOIN people USING (person_id)
+        ),
+        days AS (SELECT unnest(generate_series(min(day), max(day), INTERVAL 1 DAY)) AS day FROM active),
         groups AS (SELECT DISTINCT {{keys}} FROM people),
         tools AS (SELECT DISTINCT tool FROM active),
         cells AS (SELECT * FROM groups CROSS JOIN tools CROSS JOIN days),
-        counted AS (
-            SELECT {{key_names}}, tool, active_day, count(*) AS dau FROM active GROUP BY ALL
-        )
-        SELECT {{key_names}}, tool, active_day AS day, coalesce(counted.dau, 0) AS dau
-        FROM cells LEFT JOIN counted USING ({{key_names}}, tool, active_day)
+        counted AS (SELECT {{key_names}}, tool, day, count(*) AS dau FROM active GROUP BY ALL)
+        SELECT {{key_names}}, tool, day, coalesce(counted.dau, 0) AS dau
+        FROM cells LEFT JOIN counted USING ({{key_names}}, tool, day)
         ORDER BY ALL
     """
     return run_sql(sql, by, {"until": until or NO_LIMIT}, activity=activity, people=people)

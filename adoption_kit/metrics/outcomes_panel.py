@@ -23,7 +23,6 @@ from adoption_kit.errors import ConfigError
 from adoption_kit.metrics.power_users import PowerUserRule, power_users
 from adoption_kit.metrics.query import (
     ANY_TOOL,
-    MONTH,
     NO_LIMIT,
     Grouping,
     active_periods,
@@ -72,7 +71,7 @@ class OutcomeRule:
 DEFAULT_OUTCOMES = OutcomeRule()
 
 _PANEL = f"""
-    WITH active AS ({active_periods(MONTH, "month", keep_events=True)}),
+    WITH active AS ({active_periods("month", keep=["events"])}),
     months AS (
         SELECT DISTINCT date_trunc('month', period) AS month FROM outcomes
         WHERE unit_type = 'team' AND period <= $until

@@ -18,18 +18,15 @@ import pandas as pd
 
 from adoption_kit.errors import ConfigError
 from adoption_kit.metrics.query import (
-    ANY_TOOL,
-    MONTH,
     NO_LIMIT,
     PERIOD_STEP,
-    WEEK,
     Grouping,
     active_periods,
     cells,
     run_sql,
 )
 
-_PERIODS = {"week": WEEK, "month": MONTH}
+_PERIODS = ("week", "month")
 _COMBINATIONS = {"any": " OR ", "all": " AND "}
 
 
@@ -80,7 +77,7 @@ def power_users(
         raise ConfigError(f"unknown period {period!r}", column="period", expected="week or month")
     step = PERIOD_STEP[period]
     sql = f"""
-        WITH active AS ({active_periods(_PERIODS[period], period, keep_events=True)}),
+        WITH active AS ({active_periods(period, keep=["events"])}),
         {cells(period)},
         per_person AS (
             SELECT {{key_names}}, tool, {period}, person_id, coalesce(sum(events), 0) AS events,
@@ -93,7 +90,9 @@ def power_users(
                    / count(*) OVER (PARTITION BY tool, {period}) AS share_sending_more
             FROM per_person WHERE events > 0
         ),
-        {_BREADTH},
+        breadth AS (
+            SELECT person_id, tool, month AS breadth_month, surfaces AS breadth FROM person_surfaces
+        ),
         flagged AS (
             SELECT {{key_names}}, tool, {period}, person_id, {_is_power_user(rule)} AS is_power_user
             FROM (SELECT *, events * 7 / date_diff('day', {period}, {period} + {step}) AS weekly_rate
@@ -118,20 +117,6 @@ def power_users(
         "tools_or_surfaces": rule.tools_or_surfaces,
     }
     return run_sql(sql, by, parameters, activity=activity, people=people)
-
-
-# Distinct surfaces per person, tool and calendar month (a missing surface counts as one), and distinct
-# tool/surface pairs as tool 'any'.
-_BREADTH = f"""
-        used AS (
-            SELECT DISTINCT person_id, tool, coalesce(surface, '') AS surface, {MONTH} AS breadth_month
-            FROM activity WHERE day <= $until
-        ),
-        breadth AS (
-            SELECT person_id, tool, breadth_month, count(*) AS breadth FROM used GROUP BY ALL
-            UNION ALL
-            SELECT person_id, '{ANY_TOOL}', breadth_month, count(*) FROM used GROUP BY ALL
-        )"""
 
 
 def _is_power_user(rule: PowerUserRule) -> str:

@@ -11,14 +11,24 @@ portable: sqlglot translates DuckDB's dialect to Spark's, but not its star modif
 ``* EXCLUDE``, ``* RENAME``), ``UNION BY NAME``, ordered aggregates (``first(x ORDER BY y)``) or ``QUALIFY``
 over ``SELECT *``; and Spark puts the columns of a ``USING`` join first in ``SELECT *`` or ``t.*``, so a
 star over such a join must not feed a ``UNION`` (which matches columns by position).
+
+Many metrics start from the same person-level summaries: who was active in which week or month and with
+how many events, when each person first used each tool, their surfaces, habits and classified tasks.
+Their SQL names them as tables (``person_weeks``, ``person_months``, ``person_first_days``...: see
+``SUMMARIES``) and :func:`run_sql` computes each from the table it summarises (``activity`` or ``tasks``).
+Inside a :func:`sharing` block a summary is computed once per source table and parameters and reused by
+every query of the block: a run's dozens of queries then scan the raw activity a handful of times.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
@@ -37,7 +47,102 @@ Grouping = str | Sequence[str] | None
 WEEK = """CASE grain WHEN 'week' THEN date_trunc('week', day + INTERVAL 1 DAY)
                       WHEN 'day' THEN date_trunc('week', day) END"""
 MONTH = "date_trunc('month', CASE grain WHEN 'week' THEN day + INTERVAL 1 DAY ELSE day END)"
+PERIODS = {"week": WEEK, "month": MONTH}
 PERIOD_STEP = {"week": "INTERVAL 7 DAY", "month": "INTERVAL 1 MONTH"}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A person-level table computed from ``source`` by ``sql`` (its ``$name`` parameters are the using
+    query's), which queries name as a table instead of repeating its work."""
+
+    source: str
+    sql: str
+
+
+def _active_in(period: str) -> Summary:
+    """Who was active in which ``period`` up to ``$until``: one row per person, tool and period with the
+    events summed, and one per person and period as tool 'any'; ``joined``: not active in the period
+    before, ``leaving``: not active in the period after."""
+    step = PERIOD_STEP[period]
+    window = f"OVER (PARTITION BY person_id, tool ORDER BY {period})"
+    changes = f"""coalesce(lag({period}) {window} <> {period} - {step}, true) AS joined,
+               coalesce(lead({period}) {window} <> {period} + {step}, true) AS leaving"""
+    return Summary(
+        "activity",
+        f"""
+        WITH per_tool AS (
+            SELECT person_id, tool, {PERIODS[period]} AS {period}, sum(events)::BIGINT AS events
+            FROM activity WHERE day <= $until GROUP BY ALL
+        ),
+        active AS (
+            SELECT person_id, tool, {period}, events FROM per_tool WHERE {period} IS NOT NULL
+            UNION ALL
+            SELECT person_id, '{ANY_TOOL}' AS tool, {period}, sum(events)::BIGINT AS events
+            FROM per_tool WHERE {period} IS NOT NULL GROUP BY ALL
+        )
+        SELECT person_id, tool, {period}, events, {changes} FROM active
+        """,
+    )
+
+
+SUMMARIES = {
+    "person_weeks": _active_in("week"),
+    "person_months": _active_in("month"),
+    # the day of each person's first activity row per tool, and of any tool (no cut-off: a query asks
+    # ``first_day <= $as_of``, which is "used by then")
+    "person_first_days": Summary(
+        "activity",
+        f"""
+        WITH per_tool AS (SELECT person_id, tool, min(day) AS first_day FROM activity GROUP BY ALL)
+        SELECT person_id, tool, first_day FROM per_tool
+        UNION ALL
+        SELECT person_id, '{ANY_TOOL}' AS tool, min(first_day) AS first_day FROM per_tool GROUP BY ALL
+        """,
+    ),
+    # every tool the activity has a row of
+    "activity_tools": Summary("activity", "SELECT DISTINCT tool FROM activity"),
+    # distinct surfaces per person, tool and calendar month up to ``$until`` (a missing surface counts as
+    # one), and distinct tool/surface pairs as tool 'any'
+    "person_surfaces": Summary(
+        "activity",
+        f"""
+        WITH used AS (
+            SELECT DISTINCT person_id, tool, coalesce(surface, '') AS surface, {MONTH} AS month
+            FROM activity WHERE day <= $until
+        )
+        SELECT person_id, tool, month, count(*) AS surfaces FROM used GROUP BY ALL
+        UNION ALL
+        SELECT person_id, '{ANY_TOOL}' AS tool, month, count(*) AS surfaces FROM used GROUP BY ALL
+        """,
+    ),
+    # each person's habits over the ISO weeks from ``$window_start`` to before ``$window_end`` (up to
+    # ``$as_of``): weeks active, events and distinct surfaces per tool, and tool/surface pairs as 'any'
+    "person_habits": Summary(
+        "activity",
+        f"""
+        WITH recent AS (
+            SELECT person_id, tool, surface, events, {WEEK} AS week FROM activity
+            WHERE day <= $as_of AND {WEEK} >= $window_start AND {WEEK} < $window_end
+        )
+        SELECT person_id, tool, count(DISTINCT week) AS weeks, sum(events) AS events,
+               count(DISTINCT surface) AS surfaces
+        FROM recent GROUP BY ALL
+        UNION ALL
+        SELECT person_id, '{ANY_TOOL}' AS tool, count(DISTINCT week) AS weeks, sum(events) AS events,
+               count(DISTINCT concat_ws('/', tool, surface)) AS surfaces
+        FROM recent GROUP BY person_id
+        """,
+    ),
+    # classified events per person, tool, calendar month and use case up to ``$until``
+    "person_tasks": Summary(
+        "tasks",
+        f"""
+        SELECT person_id, tool, {MONTH} AS month, category, sum(events)::BIGINT AS events
+        FROM tasks WHERE day <= $until AND events > 0 GROUP BY ALL
+        """,
+    ),
+}
 
 
 def cells(period: str) -> str:
@@ -49,31 +154,21 @@ def cells(period: str) -> str:
             FROM active
         ),
         groups AS (SELECT DISTINCT {{keys}} FROM people),
-        tools AS (SELECT DISTINCT tool FROM activity UNION SELECT '{ANY_TOOL}'),
+        tools AS (SELECT tool FROM activity_tools UNION SELECT '{ANY_TOOL}'),
         cells AS (SELECT * FROM groups CROSS JOIN tools CROSS JOIN periods)
     """
 
 
-def active_periods(period: str, name: str, *, keep_events: bool = False) -> str:
-    """Who was active in which period, with their group: exactly one row per person, tool and period, and
-    one per person and period as tool 'any' (with ``keep_events``, the events summed over the row's
-    activity).
-
-    Activity is summed per person before the roster's attributes are joined: grouping by one short
-    pseudonym is far cheaper than by every attribute of the grouping, and the rows to join are fewer."""
-    events = ", events" if keep_events else ""
-    summed = ", sum(events) AS events" if keep_events else ""
-
-    def per_person(tool: str, grouped_by_tool: str) -> str:
-        return f"""
-            SELECT {{keys}}, {tool}, {name}, person_id{events} FROM (
-                SELECT person_id, {grouped_by_tool}{period} AS {name}{summed}
-                FROM activity WHERE day <= $until GROUP BY ALL
-            ) JOIN people USING (person_id)
-            WHERE {name} IS NOT NULL"""
-
-    any_tool = f"'{ANY_TOOL}' AS tool"
-    return f"{per_person('tool', 'tool, ')}\n            UNION ALL{per_person(any_tool, '')}"
+def active_periods(period: str, *, keep: Sequence[str] = ()) -> str:
+    """Who was active in which ``period`` (week or month) up to ``$until``, with their group: exactly
+    one row per person, tool and period, and one per person and period as tool 'any'. ``keep`` names more
+    columns of the period's summary to keep: ``events`` (summed over the row's activity), ``joined`` and
+    ``leaving`` (see ``SUMMARIES``). Columns ``<keys...>, tool, <period>, person_id,
+    <keep...>``."""
+    kept = "".join(f", {column}" for column in keep)
+    return f"""
+        SELECT {{keys}}, tool, {period}, person_id{kept}
+        FROM person_{period}s JOIN people USING (person_id)"""
 
 
 def top_shares(cell: str, source: str, *, amount: str = "events", name: str = "top_shares") -> str:
@@ -138,9 +233,24 @@ def using(settings: EngineSettings) -> Iterator[Engine]:
         _chosen.reset(token)
 
 
+_summaries: ContextVar[dict | None] = ContextVar("summaries", default=None)
+
+
+@contextmanager
+def sharing() -> Iterator[None]:
+    """Within the block, compute each summary (``SUMMARIES``) once per source table and parameters, and
+    reuse it in every query that names it. A source is recognised by identity: do not change a frame in
+    place inside the block."""
+    token = _summaries.set({})
+    try:
+        yield
+    finally:
+        _summaries.reset(token)
+
+
 def run_sql(sql: str, by: Grouping, parameters: dict, **tables: Table) -> pd.DataFrame:
     """Run ``sql`` over the given tables with ``{keys}`` / ``{key_names}`` standing for the grouping, on the
-    engine in use (see :func:`using`)."""
+    engine in use (see :func:`using`); the summaries it names are computed from the given tables."""
     columns = key_columns(by)
     if by is None:
         keys = f"'ALL' AS {ORGANISATION_KEY}"
@@ -148,6 +258,25 @@ def run_sql(sql: str, by: Grouping, parameters: dict, **tables: Table) -> pd.Dat
         keys = ", ".join(f'people."{c}" AS "{c}"' for c in columns)
     names = ", ".join(f'"{c}"' for c in columns)
     text = sql.replace("{keys}", keys).replace("{key_names}", names)
+    named = [name for name in SUMMARIES if re.search(rf"\b{name}\b", text)]
+    summaries = {name: _summary(name, parameters, tables) for name in named}
     used = {key: value for key, value in parameters.items() if f"${key}" in text}
-    result = engine_in_use().run(text, used, tables)
+    result = engine_in_use().run(text, used, tables | summaries)
     return result.drop(columns=ORGANISATION_KEY) if by is None else result
+
+
+def _summary(name: str, parameters: Mapping, tables: Mapping[str, Table]) -> pd.DataFrame:
+    """The summary ``name`` of the given tables: the :func:`sharing` block's copy if it has one."""
+    summary = SUMMARIES[name]
+    if summary.source not in tables:
+        raise KitError(f"the query names {name} but was given no {summary.source} table")
+    source = tables[summary.source]
+    used = {key: value for key, value in parameters.items() if f"${key}" in summary.sql}
+    shared = _summaries.get()
+    key = (name, source if isinstance(source, Path) else id(source), tuple(sorted(used.items())))
+    if shared is not None and key in shared:
+        return shared[key][1]
+    frame = engine_in_use().run(summary.sql, used, {summary.source: source})
+    if shared is not None:
+        shared[key] = (source, frame)  # holding the source keeps its id from being reused in the block
+    return frame

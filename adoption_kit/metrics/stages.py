@@ -24,7 +24,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from adoption_kit.metrics.query import ANY_TOOL, WEEK, Grouping, result_keys, run_sql
+from adoption_kit.metrics.query import ANY_TOOL, Grouping, result_keys, run_sql
 
 STAGES = ("access", "first_use", "repeat_use", "deeper_adoption")
 
@@ -138,11 +138,7 @@ def time_to_first_use(
             UNION ALL
             SELECT person_id, '{ANY_TOOL}', min(assigned_on) FROM held GROUP BY person_id
         ),
-        first_days AS (
-            SELECT person_id, tool, min(day) AS first_day FROM activity WHERE day <= $as_of GROUP BY ALL
-            UNION ALL
-            SELECT person_id, '{ANY_TOOL}', min(day) FROM activity WHERE day <= $as_of GROUP BY person_id
-        ),
+        first_days AS (SELECT * FROM person_first_days WHERE first_day <= $as_of),
         delays AS (
             SELECT {{keys}}, tool,
                    CASE WHEN first_day >= assigned_on THEN date_diff('day', assigned_on, first_day)
@@ -180,21 +176,8 @@ def _stage_sql() -> str:
             ) WHERE person_id IN (SELECT person_id FROM employed)
         ),
         access_all AS (SELECT person_id, tool FROM access UNION SELECT person_id, '{ANY_TOOL}' FROM access),
-        used AS (SELECT DISTINCT person_id, tool FROM activity WHERE day <= $as_of),
-        used_all AS (SELECT person_id, tool FROM used UNION SELECT person_id, '{ANY_TOOL}' FROM used),
-        recent AS (
-            SELECT person_id, tool, surface, events, {WEEK} AS week FROM activity
-            WHERE day <= $as_of AND {WEEK} >= $window_start AND {WEEK} < $window_end
-        ),
-        habits AS (
-            SELECT person_id, tool, count(DISTINCT week) AS weeks, sum(events) AS events,
-                   count(DISTINCT surface) AS surfaces
-            FROM recent GROUP BY ALL
-            UNION ALL
-            SELECT person_id, '{ANY_TOOL}', count(DISTINCT week), sum(events),
-                   count(DISTINCT concat_ws('/', tool, surface))
-            FROM recent GROUP BY person_id
-        ),
+        used_all AS (SELECT person_id, tool FROM person_first_days WHERE first_day <= $as_of),
+        habits AS (SELECT * FROM person_habits),
         flags AS (
             SELECT {{keys}}, tool, used_all.person_id IS NOT NULL AS first_use,
                    used_all.person_id IS NOT NULL AND coalesce(weeks, 0) >= $repeat_weeks AS repeat_use,

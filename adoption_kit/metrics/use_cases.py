@@ -12,7 +12,7 @@ from datetime import date
 
 import pandas as pd
 
-from adoption_kit.metrics.query import ANY_TOOL, MONTH, NO_LIMIT, Grouping, run_sql, top_shares
+from adoption_kit.metrics.query import ANY_TOOL, NO_LIMIT, Grouping, run_sql, top_shares
 from adoption_kit.schema import TASK_CATEGORIES
 
 
@@ -34,9 +34,8 @@ def use_case_mix(
     """
     sql = f"""
         WITH classified AS (
-            SELECT {{keys}}, tool, {MONTH} AS month, category, person_id, events
-            FROM tasks JOIN people USING (person_id)
-            WHERE day <= $until AND events > 0
+            SELECT {{keys}}, tool, month, category, person_id, events
+            FROM person_tasks JOIN people USING (person_id)
         ),
         per_tool AS (
             SELECT * FROM classified
