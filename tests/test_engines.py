@@ -68,6 +68,13 @@ def test_when_a_text_parameter_holds_sql_then_it_stays_a_string():
             "SELECT coalesce(quantile_cont(isodow(day), $p), 0) FROM t",
             "SELECT COALESCE(PERCENTILE((WEEKDAY(day) + 1), CAST('0.9' AS DOUBLE)), 0) FROM t",
         ),
+        # the n largest values and their sum (the dominance rule's top share); a plain max stays
+        (
+            "SELECT list_sum(max(x, $n)) AS top, max(x) AS most FROM t",
+            "SELECT AGGREGATE(CASE WHEN COUNT(x) = 0 THEN NULL "
+            "ELSE SLICE(SORT_ARRAY(COLLECT_LIST(x), FALSE), 1, 2) END, CAST(0 AS DOUBLE), "
+            "(total, item) -> total + item) AS top, MAX(x) AS most FROM t",
+        ),
         # left to sqlglot: GROUP BY ALL, ORDER BY ALL with DuckDB's null order, FILTER, unnest(range)
         (
             "SELECT a, count(*) FILTER (WHERE b > 1) AS n FROM t GROUP BY ALL ORDER BY ALL",
@@ -77,7 +84,7 @@ def test_when_a_text_parameter_holds_sql_then_it_stays_a_string():
     ],
 )
 def test_when_duckdb_sql_is_translated_then_spark_gets_its_own_dialect(duckdb, spark):
-    assert to_spark(duckdb, {"p": 0.9}) == spark
+    assert to_spark(duckdb, {"p": 0.9, "n": 2}) == spark
 
 
 @pytest.mark.parametrize(

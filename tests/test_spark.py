@@ -170,6 +170,15 @@ QUERIES = {
         "department",
         {"start": date(2026, 3, 9)},
     ),
+    # the dominance rule's input: the share of the 2 largest values, ties and nulls among them
+    "top share": (
+        """SELECT {key_names}, tool, list_sum(max(events, $contributors)) AS top,
+                  coalesce(list_sum(max(events, $contributors)) / nullif(sum(events), 0), 0) AS top_share,
+                  list_sum(max(CASE WHEN events > 3 THEN events END, $contributors)) AS top_of_some
+           FROM activity JOIN people USING (person_id) GROUP BY ALL ORDER BY ALL""",
+        "department",
+        {"contributors": 2},
+    ),
     # the shared pieces of the metrics: active periods (from the weekly summary) and zero-filled cells
     "cells": (
         f"""WITH active AS ({active_periods("week", keep=["events", "joined", "leaving"])}), {cells("week")},

@@ -27,6 +27,7 @@ from adoption_kit.metrics.query import (
     active_periods,
     cells,
     run_sql,
+    top_share,
 )
 
 
@@ -197,14 +198,8 @@ def top_contributors_share(
     sql = f"""
         WITH active AS ({active_periods("week", keep=["events"])}),
         {cells("week")},
-        ranked AS (
-            SELECT *, row_number() OVER (PARTITION BY {{key_names}}, tool, week ORDER BY events DESC) AS rank
-            FROM active
-        ),
         shares AS (
-            SELECT {{key_names}}, tool, week,
-                   sum(events) FILTER (WHERE rank <= $contributors) / nullif(sum(events), 0) AS top_share
-            FROM ranked GROUP BY ALL
+            SELECT {{key_names}}, tool, week, {top_share("events")} AS top_share FROM active GROUP BY ALL
         )
         SELECT {{key_names}}, tool, week, coalesce(top_share, 0) AS top_share
         FROM cells LEFT JOIN shares USING ({{key_names}}, tool, week)

@@ -171,6 +171,12 @@ def active_periods(period: str, *, keep: Sequence[str] = ()) -> str:
         FROM person_{period}s JOIN people USING (person_id)"""
 
 
+def top_share(amount: str) -> str:
+    """The aggregate: the share of the group's ``amount`` in its ``$contributors`` largest values (rows of
+    one person each), 0 when the amounts sum to nothing."""
+    return f"coalesce(list_sum(max({amount}, $contributors)) / nullif(sum({amount}), 0), 0)"
+
+
 def top_shares(cell: str, source: str, *, amount: str = "events", name: str = "top_shares") -> str:
     """``name``: per cell (the columns ``cell`` lists), the share of the cell's ``amount`` made by its
     ``$contributors`` biggest contributors (people of ``source``): the (n,k) dominance rule's input, 0 for
@@ -179,15 +185,8 @@ def top_shares(cell: str, source: str, *, amount: str = "events", name: str = "t
         {name}_per_person AS (
             SELECT {cell}, person_id, sum({amount}) AS amount FROM {source} GROUP BY ALL
         ),
-        {name}_ranked AS (
-            SELECT *, row_number() OVER (PARTITION BY {cell} ORDER BY amount DESC) AS rank
-            FROM {name}_per_person
-        ),
         {name} AS (
-            SELECT {cell},
-                   coalesce(sum(amount) FILTER (WHERE rank <= $contributors) / nullif(sum(amount), 0), 0)
-                       AS top_share
-            FROM {name}_ranked GROUP BY ALL
+            SELECT {cell}, {top_share("amount")} AS top_share FROM {name}_per_person GROUP BY ALL
         )"""
 
 

@@ -1,11 +1,11 @@
 """DuckDB-dialect SQL to Spark SQL, with sqlglot: parse, bind parameters, patch, write.
 
 ``$name`` parameters become typed literals in the syntax tree (a date is ``CAST('2026-07-31' AS DATE)``,
-a text a quoted string escaped by sqlglot for Spark), so no value is pasted into the SQL as text. Two
-constructs sqlglot writes wrongly for Spark are rewritten in the tree (:data:`SPARK_REWRITES`); everything
-else is sqlglot's own translation (``GROUP BY ALL`` and ``ORDER BY ALL NULLS LAST`` as they are,
-``unnest(generate_series(...))`` as ``EXPLODE(SEQUENCE(...))``, ``QUALIFY`` as a filtered subquery, which
-needs the query's columns listed...).
+a text a quoted string escaped by sqlglot for Spark), so no value is pasted into the SQL as text. The
+constructs sqlglot writes wrongly for Spark, or not at all, are rewritten in the tree
+(:data:`SPARK_REWRITES`); everything else is sqlglot's own translation (``GROUP BY ALL`` and ``ORDER BY
+ALL NULLS LAST`` as they are, ``unnest(generate_series(...))`` as ``EXPLODE(SEQUENCE(...))``, ``QUALIFY``
+as a filtered subquery, which needs the query's columns listed...).
 """
 
 from __future__ import annotations
@@ -73,9 +73,37 @@ def _iso_weekday(node: exp.DayOfWeekIso) -> exp.Expression:
     return exp.paren(exp.Anonymous(this="WEEKDAY", expressions=[node.this]) + exp.Literal.number(1))
 
 
+def _largest(node: exp.Max) -> exp.Expression:
+    """DuckDB's ``max(x, n)``, the list of the ``n`` largest values of ``x`` (ties kept; NULL when ``x`` has
+    no value): Spark has no such aggregate, so its values are collected, sorted largest first and cut."""
+    count = node.args.get("count")
+    if count is None:  # the plain max
+        return node
+    collected = exp.Anonymous(this="COLLECT_LIST", expressions=[node.this])
+    largest_first = exp.Anonymous(this="SORT_ARRAY", expressions=[collected, exp.false()])
+    largest = exp.Anonymous(this="SLICE", expressions=[largest_first, exp.Literal.number(1), count])
+    none = exp.EQ(this=exp.Count(this=node.this.copy()), expression=exp.Literal.number(0))
+    return exp.Case(ifs=[exp.If(this=none, true=exp.null())], default=largest)
+
+
+def _list_sum(node: exp.Anonymous) -> exp.Expression:
+    """DuckDB's ``list_sum(list)``: Spark folds the array with ``AGGREGATE``, in doubles (the result is
+    cast back to DuckDB's type, exactly below 2**53)."""
+    if node.name.lower() != "list_sum":
+        return node
+    total, item = exp.to_identifier("total"), exp.to_identifier("item")
+    return exp.Reduce(
+        this=node.expressions[0],
+        initial=exp.cast(exp.Literal.number(0), exp.DataType.Type.DOUBLE),
+        merge=exp.Lambda(this=exp.Add(this=total.copy(), expression=item.copy()), expressions=[total, item]),
+    )
+
+
 SPARK_REWRITES: dict[type[exp.Expression], Callable[[Any], exp.Expression]] = {
     exp.PercentileCont: _percentile,
     exp.DayOfWeekIso: _iso_weekday,
+    exp.Max: _largest,
+    exp.Anonymous: _list_sum,
 }
 
 
