@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -389,9 +389,10 @@ def compute_frames(
     with query.sharing():  # the activity's person-level summaries are computed once for every table
         for group_by, by in (GROUPINGS | dict(groupings)).items():
             for name in [n for n, names in published_for.items() if group_by in names]:
-                frame = _BUILDERS[name](inputs, by or None)
                 if name == "monthly_active" and (group_by in ANY_TOOL_ONLY or group_by in groupings):
-                    frame = frame.loc[frame["tool"] == metrics.ANY_TOOL]
+                    frame = _monthly(inputs, by, tools=[metrics.ANY_TOOL])
+                else:
+                    frame = _BUILDERS[name](inputs, by or None)
                 computed[name].append(_labelled(frame, group_by, by))
     return {
         name: pd.concat(frames, ignore_index=True).assign(people=lambda f, n=name: f[PEOPLE_BEHIND[n]])
@@ -499,18 +500,18 @@ def _seat_moves(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
     return moves[["tool", "from_team", "to_team", "seats_to_move"]].reset_index(drop=True)
 
 
-def _monthly(inputs: _Inputs, by: Grouping) -> pd.DataFrame:
-    """MAU, mean WAU and stickiness with the turnover flag. For the organisation also the month's mean DAU
-    (day-grain tools only), each tool's cost, and the active people by how many tools they used.
+def _monthly(inputs: _Inputs, by: Grouping, *, tools: Sequence[str] | None = None) -> pd.DataFrame:
+    """MAU, mean WAU and stickiness with the turnover flag, for every tool or only ``tools``. For the
+    organisation also the month's mean DAU (day-grain tools only), each tool's cost, and the active people
+    by how many tools they used.
 
     A mean of a few people a day cannot be hidden in an interval as wide as the minimum, so groups get
     weekly and monthly figures only."""
     activity, people, as_of = inputs.activity, inputs.people, inputs.as_of
-    monthly = metrics.monthly_active_users(activity, people, by=by, until=as_of).merge(
-        metrics.changes_only_by_joiners_and_leavers(
-            activity, people, by=by, until=as_of, period="month", fewer_than=inputs.min_group_size
-        )
+    turnover = metrics.changes_only_by_joiners_and_leavers(
+        activity, people, by=by, until=as_of, period="month", fewer_than=inputs.min_group_size, tools=tools
     )
+    monthly = metrics.monthly_active_users(activity, people, by=by, until=as_of, tools=tools).merge(turnover)
     if by:
         return monthly
     daily = metrics.daily_active_users(activity, people, by=None, until=as_of)

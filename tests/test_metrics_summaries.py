@@ -183,6 +183,19 @@ def test_when_weekly_turnover_is_flagged_from_the_summary_then_it_matches_the_se
     assert flags["isolates_turnover"].any() and not flags["isolates_turnover"].all()
 
 
+def test_when_only_some_tools_are_asked_for_then_their_rows_are_those_of_every_tool(activity, people):
+    for tools in (["any"], ["github_copilot", "any"]):
+        for by in (None, ("department", "team")):
+            everything = metrics.monthly_active_users(activity, people, by=by, until=AS_OF)
+            some = metrics.monthly_active_users(activity, people, by=by, until=AS_OF, tools=tools)
+            assert_frame_equal(some, everything.loc[everything["tool"].isin(tools)].reset_index(drop=True))
+            options = {"by": by, "until": AS_OF, "period": "month", "fewer_than": 5}
+            everything = metrics.changes_only_by_joiners_and_leavers(activity, people, **options)
+            some = metrics.changes_only_by_joiners_and_leavers(activity, people, **options, tools=tools)
+            assert_frame_equal(some, everything.loc[everything["tool"].isin(tools)].reset_index(drop=True))
+            assert set(some["tool"]) == set(tools)
+
+
 def test_when_a_query_names_a_summary_without_its_source_then_it_is_refused(people):
     with pytest.raises(KitError, match="person_weeks"):
         query.run_sql("SELECT count(*) AS n FROM person_weeks", None, {"until": AS_OF}, people=people)

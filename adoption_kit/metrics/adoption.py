@@ -14,6 +14,7 @@ DAU. Activation counts seats held on ``as_of`` whose holder used that tool at le
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
@@ -97,22 +98,27 @@ def weekly_active_users(
 
 
 def monthly_active_users(
-    activity: pd.DataFrame, people: pd.DataFrame, *, by: Grouping = "department", until: date | None = None
+    activity: pd.DataFrame,
+    people: pd.DataFrame,
+    *,
+    by: Grouping = "department",
+    until: date | None = None,
+    tools: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Distinct active people per calendar month, the month's mean WAU, and stickiness = mean WAU / MAU.
 
     The mean runs over the ISO weeks that lie wholly inside the month (every month has at least three),
     so stickiness never exceeds 1; a month the data only touches at its edge has no stickiness, nor does
-    a month nobody was active in.
-    Columns ``[by...], tool, month, mau, mean_wau, stickiness``.
+    a month nobody was active in. ``tools``: only the rows of these tools (``"any"`` among them), all by
+    default. Columns ``[by...], tool, month, mau, mean_wau, stickiness``.
     """
     sql = f"""
-        WITH active AS ({active_periods("month")}),
-        {cells("month")},
+        WITH active AS ({active_periods("month", tools=tools)}),
+        {cells("month", tools=tools)},
         counted AS (
             SELECT {{key_names}}, tool, month, count(*) AS mau FROM active GROUP BY ALL
         ),
-        weekly AS ({active_periods("week")}),
+        weekly AS ({active_periods("week", tools=tools)}),
         weeks AS (
             SELECT unnest(generate_series(min(week), max(week), INTERVAL 7 DAY)) AS week FROM weekly
         ),
@@ -138,7 +144,8 @@ def monthly_active_users(
         )
         ORDER BY ALL
     """
-    return run_sql(sql, by, {"until": until or NO_LIMIT}, activity=activity, people=people)
+    parameters = {"until": until or NO_LIMIT, "tools": list(tools or [])}
+    return run_sql(sql, by, parameters, activity=activity, people=people)
 
 
 def monthly_active_people(
@@ -217,20 +224,22 @@ def changes_only_by_joiners_and_leavers(
     until: date | None = None,
     period: str = "week",
     fewer_than: int,
+    tools: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Periods whose active people differ from the previous period's only by fewer than ``fewer_than``
     joiners or leavers of the group: publishing both periods would tell what those few people did.
 
     A person counts as a joiner or leaver between two periods when their employment starts after the
-    earlier period began or ends before the later one ends. Columns ``[by...], tool, <period>,
-    isolates_turnover`` (True where the change from the previous period is that small and all turnover).
+    earlier period began or ends before the later one ends. ``tools``: only the rows of these tools
+    (``"any"`` among them), all by default. Columns ``[by...], tool, <period>, isolates_turnover`` (True
+    where the change from the previous period is that small and all turnover).
     """
     if period not in ("week", "month"):
         raise ConfigError(f"unknown period {period!r}", column="period", expected="week or month")
     step = PERIOD_STEP[period]
     sql = f"""
-        WITH active AS ({active_periods(period, keep=["joined", "leaving"])}),
-        {cells(period)},
+        WITH active AS ({active_periods(period, keep=["joined", "leaving"], tools=tools)}),
+        {cells(period, tools=tools)},
         delta AS (
             SELECT {{key_names}}, tool, {period}, person_id FROM active WHERE joined
             UNION ALL
@@ -249,5 +258,5 @@ def changes_only_by_joiners_and_leavers(
         FROM cells LEFT JOIN flagged USING ({{key_names}}, tool, {period})
         ORDER BY ALL
     """
-    parameters = {"until": until or NO_LIMIT, "fewer_than": fewer_than}
+    parameters = {"until": until or NO_LIMIT, "fewer_than": fewer_than, "tools": list(tools or [])}
     return run_sql(sql, by, parameters, activity=activity, people=people)

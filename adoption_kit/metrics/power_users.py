@@ -80,9 +80,9 @@ def power_users(
         WITH active AS ({active_periods(period, keep=["events"])}),
         {cells(period)},
         per_person AS (
-            SELECT {{key_names}}, tool, {period}, person_id, coalesce(sum(events), 0) AS events,
+            SELECT {{key_names}}, tool, {period}, person_id, coalesce(events, 0) AS events,
                    date_trunc('month', {period}) AS breadth_month
-            FROM active GROUP BY ALL
+            FROM active
         ),
         senders AS (
             SELECT person_id, tool, {period},

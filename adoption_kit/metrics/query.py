@@ -145,30 +145,36 @@ SUMMARIES = {
 }
 
 
-def cells(period: str) -> str:
-    """``cells``: every roster group x every tool in use (and ``any``) x every period the data covers (none
-    without activity: the series of an empty range is empty)."""
+def cells(period: str, *, tools: Sequence[str] | None = None) -> str:
+    """``cells``: every roster group x every tool in use (and ``any``; only those of ``tools`` if given, bound
+    as ``$tools``) x every period the data covers (none without activity: the series of an empty range is
+    empty)."""
     return f"""
         periods AS (
             SELECT unnest(generate_series(min({period}), max({period}), {PERIOD_STEP[period]})) AS {period}
             FROM active
         ),
         groups AS (SELECT DISTINCT {{keys}} FROM people),
-        tools AS (SELECT tool FROM activity_tools UNION SELECT '{ANY_TOOL}'),
+        tools AS (SELECT * FROM (SELECT tool FROM activity_tools UNION SELECT '{ANY_TOOL}'){_only(tools)}),
         cells AS (SELECT * FROM groups CROSS JOIN tools CROSS JOIN periods)
     """
 
 
-def active_periods(period: str, *, keep: Sequence[str] = ()) -> str:
+def _only(tools: Sequence[str] | None) -> str:
+    """The condition keeping the rows of the tools ``$tools`` lists, if ``tools`` is given."""
+    return "" if tools is None else " WHERE list_contains($tools, tool)"
+
+
+def active_periods(period: str, *, keep: Sequence[str] = (), tools: Sequence[str] | None = None) -> str:
     """Who was active in which ``period`` (week or month) up to ``$until``, with their group: exactly
-    one row per person, tool and period, and one per person and period as tool 'any'. ``keep`` names more
-    columns of the period's summary to keep: ``events`` (summed over the row's activity), ``joined`` and
-    ``leaving`` (see ``SUMMARIES``). Columns ``<keys...>, tool, <period>, person_id,
-    <keep...>``."""
+    one row per person, tool and period, and one per person and period as tool 'any' (only the tools of
+    ``tools`` if given, bound as ``$tools``). ``keep`` names more columns of the period's summary to keep:
+    ``events`` (summed over the row's activity), ``joined`` and ``leaving`` (see ``SUMMARIES``). Columns
+    ``<keys...>, tool, <period>, person_id, <keep...>``."""
     kept = "".join(f", {column}" for column in keep)
     return f"""
         SELECT {{keys}}, tool, {period}, person_id{kept}
-        FROM person_{period}s JOIN people USING (person_id)"""
+        FROM person_{period}s JOIN people USING (person_id){_only(tools)}"""
 
 
 def top_share(amount: str) -> str:
