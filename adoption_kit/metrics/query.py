@@ -134,12 +134,19 @@ SUMMARIES = {
         FROM recent GROUP BY person_id
         """,
     ),
-    # classified events per person, tool, calendar month and use case up to ``$until``
+    # classified events per person, tool, calendar month and use case up to ``$until``, and per person,
+    # month and use case as tool 'any'
     "person_tasks": Summary(
         "tasks",
         f"""
-        SELECT person_id, tool, {MONTH} AS month, category, sum(events)::BIGINT AS events
-        FROM tasks WHERE day <= $until AND events > 0 GROUP BY ALL
+        WITH per_tool AS (
+            SELECT person_id, tool, {MONTH} AS month, category, sum(events)::BIGINT AS events
+            FROM tasks WHERE day <= $until AND events > 0 GROUP BY ALL
+        )
+        SELECT person_id, tool, month, category, events FROM per_tool
+        UNION ALL
+        SELECT person_id, '{ANY_TOOL}' AS tool, month, category, sum(events)::BIGINT AS events
+        FROM per_tool GROUP BY ALL
         """,
     ),
 }

@@ -12,7 +12,7 @@ from datetime import date
 
 import pandas as pd
 
-from adoption_kit.metrics.query import ANY_TOOL, NO_LIMIT, Grouping, run_sql, top_shares
+from adoption_kit.metrics.query import NO_LIMIT, Grouping, run_sql, top_share
 from adoption_kit.schema import TASK_CATEGORIES
 
 
@@ -33,21 +33,15 @@ def use_case_mix(
     Columns ``[by...], tool, month, category, events, share, people, top_share``.
     """
     sql = f"""
-        WITH classified AS (
+        WITH per_tool AS (
             SELECT {{keys}}, tool, month, category, person_id, events
             FROM person_tasks JOIN people USING (person_id)
         ),
-        per_tool AS (
-            SELECT * FROM classified
-            UNION ALL
-            SELECT {{key_names}}, '{ANY_TOOL}', month, category, person_id, events FROM classified
-        ),
         categories AS (SELECT unnest($categories) AS category),
-        {top_shares("{key_names}, tool, month, category", "per_tool")},
         totals AS (SELECT {{key_names}}, tool, month, sum(events) AS total FROM per_tool GROUP BY ALL),
         counted AS (
-            SELECT {{key_names}}, tool, month, category,
-                   sum(events) AS events, count(DISTINCT person_id) AS people
+            SELECT {{key_names}}, tool, month, category, sum(events) AS events, count(*) AS people,
+                   {top_share("events")} AS top_share
             FROM per_tool GROUP BY ALL
         )
         SELECT {{key_names}}, tool, month, category,
@@ -56,7 +50,6 @@ def use_case_mix(
                coalesce(people, 0) AS people, coalesce(top_share, 0) AS top_share
         FROM totals CROSS JOIN categories
         LEFT JOIN counted USING ({{key_names}}, tool, month, category)
-        LEFT JOIN top_shares USING ({{key_names}}, tool, month, category)
         ORDER BY {{key_names}}, tool, month, array_position($categories, category)
     """
     parameters = {
