@@ -21,7 +21,7 @@ from adoption_kit.atomic import replace_directory
 from adoption_kit.config import MetricSettings, load_settings
 from adoption_kit.errors import ConfigError, WorkspaceError
 from adoption_kit.metrics import query
-from adoption_kit.metrics.engines import EngineSettings
+from adoption_kit.metrics.engines import EngineSettings, Table
 from adoption_kit.privacy import ledger
 from adoption_kit.privacy.budget import PrivacyBudget
 from adoption_kit.privacy.noise import NoiseSettings, noisy_distinct_counts
@@ -304,9 +304,9 @@ class _Inputs:
     seats: pd.DataFrame
     seat_pools: pd.DataFrame
     seat_requests: pd.DataFrame
-    activity: pd.DataFrame
-    activity_hours: pd.DataFrame
-    tasks: pd.DataFrame
+    activity: Table
+    activity_hours: Table
+    tasks: Table
     as_of: date
     min_group_size: int
     dominance: Dominance
@@ -322,10 +322,13 @@ def compute_tables(
     rules: MetricSettings = DEFAULT_RULES,
     groupings: Mapping[str, tuple[str, ...]] = NO_GROUPINGS,
 ) -> dict[str, pd.DataFrame]:
-    """Every group-level table of a run from the workspace (see :func:`compute_frames`)."""
-    people, seats, seat_pools, seat_requests, activity, activity_hours, tasks = (
-        workspace.table(name)
-        for name in ("people", "seats", "seat_pools", "seat_requests", "activity", "activity_hours", "tasks")
+    """Every group-level table of a run from the workspace (see :func:`compute_frames`): the person-level
+    tables whose size grows with use (activity, hours, tasks) are read by the engine where they lie."""
+    people, seats, seat_pools, seat_requests = (
+        workspace.table(name) for name in ("people", "seats", "seat_pools", "seat_requests")
+    )
+    activity, activity_hours, tasks = (
+        workspace.source(name) for name in ("activity", "activity_hours", "tasks")
     )
     return compute_frames(
         people,
@@ -346,12 +349,12 @@ def compute_tables(
 def compute_frames(
     people: pd.DataFrame,
     seats: pd.DataFrame,
-    activity: pd.DataFrame,
+    activity: Table,
     *,
     seat_pools: pd.DataFrame | None = None,
     seat_requests: pd.DataFrame | None = None,
-    activity_hours: pd.DataFrame | None = None,
-    tasks: pd.DataFrame | None = None,
+    activity_hours: Table | None = None,
+    tasks: Table | None = None,
     as_of: date,
     min_group_size: int,
     dominance: Dominance = DEFAULT_DOMINANCE,
@@ -368,7 +371,8 @@ def compute_frames(
     power users, of people using two tools, license efficiency) are not published: the reports work them
     out from the counts the gate lets through (:mod:`adoption_kit.report`). ``groupings`` adds groupings
     by roster attributes (name: attributes) to the built-in ones, with the tables of
-    ``ADDED_GROUPING_TABLES``."""
+    ``ADDED_GROUPING_TABLES``. ``activity``, ``activity_hours`` and ``tasks`` may be frames or paths to
+    their canonical Parquet files (see :meth:`Workspace.source`)."""
     published_for = _published_for(groupings)
     seat_pools = schema.empty("seat_pools") if seat_pools is None else seat_pools
     left_out = departments_under_minimum(people, as_of=as_of, min_group_size=min_group_size)
@@ -377,7 +381,7 @@ def compute_frames(
         seats=schema.conform("seats", seats),
         seat_pools=seat_pools.loc[~seat_pools["department"].isin(left_out)],
         seat_requests=schema.empty("seat_requests") if seat_requests is None else seat_requests,
-        activity=schema.conform("activity", activity),
+        activity=activity if isinstance(activity, Path) else schema.conform("activity", activity),
         activity_hours=schema.empty("activity_hours") if activity_hours is None else activity_hours,
         tasks=schema.empty("tasks") if tasks is None else tasks,
         as_of=as_of,

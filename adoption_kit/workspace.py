@@ -43,6 +43,12 @@ class Workspace:
         file = self.path / f"{name}.parquet"
         return pd.read_parquet(file) if file.is_file() else empty(name)
 
+    def source(self, name: str) -> pd.DataFrame | Path:
+        """One canonical table where a query engine reads it in place: its Parquet file (nothing is loaded
+        into pandas), or an empty frame when the workspace was written without it."""
+        file = self.path / f"{name}.parquet"
+        return file if file.is_file() else self.table(name)
+
     def connect(self) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB connection with one view per table, reading the Parquet files in place
         (a table the workspace was written without is an empty one)."""

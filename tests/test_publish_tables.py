@@ -5,11 +5,15 @@ expected numbers worked out in the comments."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from adoption_kit.publish import compute_frames
+from adoption_kit.config import load_settings
+from adoption_kit.publish import compute_frames, compute_tables
+from adoption_kit.workspace import Workspace
+from conftest import shared_demo
 
 K = 5
 AS_OF = date(2026, 10, 31)
@@ -108,3 +112,31 @@ def test_when_tools_peak_then_each_tool_gets_its_month_and_no_total_over_tools()
     assert peaks.loc["cursor", "percentile_events"] == pytest.approx(38.5)
     assert peaks.loc["cursor", "top_share"] == pytest.approx(16 / 40)  # two people of 8 on the peak day
     assert peaks.loc["cursor", "people"] == 5 and peaks.loc["cursor", "reference_percentile"] == 0.95
+
+
+def test_when_the_workspace_is_read_in_place_then_every_table_equals_the_one_from_loaded_frames():
+    """``compute_tables`` hands the engine the activity, hours and tasks as Parquet files; loaded into
+    pandas first, they give the same tables."""
+    project = shared_demo(run_reports=False)
+    settings = load_settings(project.root)
+    workspace = Workspace.open(project.workspace)
+    options = {
+        "as_of": pd.Period(workspace.manifest["last_day"][:7], freq="M").end_time.date(),
+        "min_group_size": settings.min_group_size,
+        "dominance": settings.dominance,
+        "rules": settings.metrics,
+        "groupings": settings.groupings,
+    }
+    in_place = compute_tables(workspace, **options)
+    names = ("people", "seats", "seat_pools", "seat_requests", "activity_hours", "tasks")
+    loaded = compute_frames(
+        workspace.table("people"),
+        workspace.table("seats"),
+        workspace.table("activity"),
+        **{name: workspace.table(name) for name in names[2:]},
+        **options,
+    )
+    assert isinstance(workspace.source("activity"), Path)
+    assert list(in_place) == list(loaded)
+    for name, table in loaded.items():
+        pd.testing.assert_frame_equal(in_place[name], table, obj=name)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.dataset
 
 from adoption_kit.errors import ConfigError, KitError
 from adoption_kit.metrics.engines import EngineSettings, Table
@@ -39,8 +40,10 @@ LOCAL_DEFAULTS = {
     "spark.ui.showConsoleProgress": "false",  # progress bars would break into the command line's output
     "spark.log.level": "ERROR",
 }
-# Settings every session gets: day boundaries are UTC's, as for DuckDB's time-zone-free dates.
-REQUIRED = {"spark.sql.session.timeZone": "UTC"}
+# Settings every session gets: day boundaries are UTC's, as for DuckDB's time-zone-free dates; Parquet time
+# stamps in nanoseconds (pandas' unit, the workspace's), which Spark cannot read as time stamps, come as
+# integers that :func:`_read_parquet` turns back.
+REQUIRED = {"spark.sql.session.timeZone": "UTC", "spark.sql.legacy.parquet.nanosAsLong": "true"}
 
 _lock = threading.RLock()  # temporary views are per session: one query at a time registers and runs
 _session: SparkSession | None = None
@@ -128,7 +131,7 @@ atexit.register(stop)
 def _spark_table(spark: SparkSession, table: Table, locations: Mapping[str, str]) -> DataFrame:
     """A table as a Spark frame: Parquet read where the executors find it, a pandas frame sent once."""
     if isinstance(table, Path):
-        return spark.read.parquet(spark_location(table, locations))
+        return _read_parquet(spark, table, locations)
     known = _converted.get(id(table))
     if known is not None and known[0]() is table:
         return known[1]
@@ -136,6 +139,17 @@ def _spark_table(spark: SparkSession, table: Table, locations: Mapping[str, str]
     key = id(table)
     _converted[key] = (weakref.ref(table, lambda _, key=key: _converted.pop(key, None)), frame)
     return frame
+
+
+def _read_parquet(spark: SparkSession, path: Path, locations: Mapping[str, str]) -> DataFrame:
+    """A Parquet file or folder as Spark reads it, its nanosecond time stamps (read as integers) turned
+    into Spark's microsecond ones; the driver finds which columns they are in the files' footers."""
+    schema = pyarrow.dataset.dataset(path, format="parquet", partitioning="hive").schema
+    nanos = [f.name for f in schema if pa.types.is_timestamp(f.type) and f.type.unit == "ns"]
+    frame = spark.read.parquet(spark_location(path, locations))
+    return frame.selectExpr(
+        *(f"timestamp_micros(`{c}` div 1000) AS `{c}`" if c in nanos else f"`{c}`" for c in frame.columns)
+    )
 
 
 def spark_location(path: Path, locations: Mapping[str, str]) -> str:
