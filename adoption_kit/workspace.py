@@ -36,17 +36,22 @@ class Workspace:
             ) from error
         return cls(path, manifest)
 
+    def file(self, name: str) -> Path:
+        """Where one canonical table is stored (it may be missing: a table the workspace was written
+        without)."""
+        return self.path / f"{name}.parquet"
+
     def table(self, name: str) -> pd.DataFrame:
         """One canonical table as a pandas frame; a table the workspace was written without is empty."""
         if name not in TABLES:
             raise WorkspaceError(f"no table named {name!r}", path=self.path, expected=f"one of {TABLES}")
-        file = self.path / f"{name}.parquet"
+        file = self.file(name)
         return pd.read_parquet(file) if file.is_file() else empty(name)
 
     def source(self, name: str) -> pd.DataFrame | Path:
         """One canonical table where a query engine reads it in place: its Parquet file (nothing is loaded
         into pandas), or an empty frame when the workspace was written without it."""
-        file = self.path / f"{name}.parquet"
+        file = self.file(name)
         return file if file.is_file() else self.table(name)
 
     def connect(self) -> duckdb.DuckDBPyConnection:
@@ -54,7 +59,7 @@ class Workspace:
         (a table the workspace was written without is an empty one)."""
         connection = duckdb.connect()
         for name in TABLES:
-            file = self.path / f"{name}.parquet"
+            file = self.file(name)
             if file.is_file():
                 quoted = str(file).replace("'", "''")
                 connection.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{quoted}')")

@@ -177,14 +177,13 @@ def _stage_sql() -> str:
         ),
         access_all AS (SELECT person_id, tool FROM access UNION SELECT person_id, '{ANY_TOOL}' FROM access),
         used_all AS (SELECT person_id, tool FROM person_first_days WHERE first_day <= $as_of),
-        habits AS (SELECT * FROM person_habits),
         flags AS (
             SELECT {{keys}}, tool, used_all.person_id IS NOT NULL AS first_use,
                    used_all.person_id IS NOT NULL AND coalesce(weeks, 0) >= $repeat_weeks AS repeat_use,
                    coalesce(weeks, 0) >= $deep_weeks AND coalesce(events, 0) >= $deep_events AS steady,
                    coalesce(surfaces, 0) >= $deep_surfaces AS broad
             FROM access_all JOIN people USING (person_id)
-            LEFT JOIN used_all USING (person_id, tool) LEFT JOIN habits USING (person_id, tool)
+            LEFT JOIN used_all USING (person_id, tool) LEFT JOIN person_habits USING (person_id, tool)
         ),
         counted AS (
             SELECT {{key_names}}, tool, count(*) AS access, count(*) FILTER (WHERE first_use) AS first_use,
