@@ -7,8 +7,11 @@ metric computed alone, and counts the summaries the engine was asked for.
 
 from __future__ import annotations
 
+import contextvars
+import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import numpy as np
@@ -67,18 +70,21 @@ class _Recording(DuckDBEngine):
     """DuckDB, writing down the summaries it is asked to compute."""
 
     summaries: Counter = Counter()
+    delay = 0.0  # seconds each summary takes at least, so that threads ask for it while it is computed
 
-    def run(self, sql, parameters, tables):
+    def summarise(self, sql, parameters, tables):
         for name, summary in query.SUMMARIES.items():
             if sql == summary.sql:
                 self.summaries[name] += 1
-        return super().run(sql, parameters, tables)
+        time.sleep(self.delay)
+        return super().summarise(sql, parameters, tables)
 
 
 @pytest.fixture
 def recording() -> Iterator[Counter]:
     register("recording", lambda settings: _Recording())
     _Recording.summaries = Counter()
+    _Recording.delay = 0.0
     try:
         with query.using(EngineSettings("recording")):
             yield _Recording.summaries
@@ -131,6 +137,29 @@ def test_when_a_block_shares_summaries_then_each_is_computed_once_and_every_resu
     }
     for one, other in zip(alone, shared, strict=True):
         assert_frame_equal(one, other)
+
+
+def test_when_threads_of_a_block_ask_for_the_same_summaries_at_once_then_each_is_computed_once(
+    activity, people, recording
+):
+    alone = _every_grouping(activity, people)
+    recording.clear()
+    _Recording.delay = 0.2
+    with query.sharing(), ThreadPoolExecutor(4) as pool:
+        runs = [
+            pool.submit(contextvars.copy_context().run, _every_grouping, activity, people) for _ in range(4)
+        ]
+        shared = [run.result() for run in runs]
+
+    assert dict(recording) == {
+        "person_weeks": 1,
+        "person_months": 1,
+        "activity_tools": 1,
+        "person_first_days": 1,
+    }
+    for frames in shared:
+        for one, other in zip(alone, frames, strict=True):
+            assert_frame_equal(one, other)
 
 
 def test_when_the_activity_or_the_cut_off_changes_inside_a_block_then_the_summary_is_computed_again(

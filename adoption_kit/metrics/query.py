@@ -23,7 +23,8 @@ every query of the block: a run's dozens of queries then scan the raw activity a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -245,15 +246,34 @@ def using(settings: EngineSettings) -> Iterator[Engine]:
         _chosen.reset(token)
 
 
-_summaries: ContextVar[dict | None] = ContextVar("summaries", default=None)
+class _Shared:
+    """A :func:`sharing` block's summaries by key, each computed once even when threads of the block ask
+    for it at the same time (a thread that asks while another computes it waits for that result)."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[tuple, threading.Lock] = {}
+        self._frames: dict[tuple, tuple[Table, Table]] = {}
+
+    def get(self, key: tuple, source: Table, compute: Callable[[], Table]) -> Table:
+        """The summary under ``key``, computed by ``compute`` the first time."""
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._frames:
+                self._frames[key] = (source, compute())  # holding the source keeps its id from reuse
+            return self._frames[key][1]
+
+
+_summaries: ContextVar[_Shared | None] = ContextVar("summaries", default=None)
 
 
 @contextmanager
 def sharing() -> Iterator[None]:
     """Within the block, compute each summary (``SUMMARIES``) once per source table and parameters, and
-    reuse it in every query that names it. A source is recognised by identity: do not change a frame in
-    place inside the block."""
-    token = _summaries.set({})
+    reuse it in every query that names it, on any thread running in a copy of the block's context. A
+    source is recognised by identity: do not change a frame in place inside the block."""
+    token = _summaries.set(_Shared())
     try:
         yield
     finally:
@@ -277,7 +297,7 @@ def run_sql(sql: str, by: Grouping, parameters: dict, **tables: Table) -> pd.Dat
     return result.drop(columns=ORGANISATION_KEY) if by is None else result
 
 
-def _summary(name: str, parameters: Mapping, tables: Mapping[str, Table]) -> pd.DataFrame:
+def _summary(name: str, parameters: Mapping, tables: Mapping[str, Table]) -> Table:
     """The summary ``name`` of the given tables: the :func:`sharing` block's copy if it has one."""
     summary = SUMMARIES[name]
     if summary.source not in tables:
@@ -285,10 +305,11 @@ def _summary(name: str, parameters: Mapping, tables: Mapping[str, Table]) -> pd.
     source = tables[summary.source]
     used = {key: value for key, value in parameters.items() if f"${key}" in summary.sql}
     shared = _summaries.get()
+
+    def compute() -> Table:
+        return engine_in_use().summarise(summary.sql, used, {summary.source: source})
+
+    if shared is None:
+        return compute()
     key = (name, source if isinstance(source, Path) else id(source), tuple(sorted(used.items())))
-    if shared is not None and key in shared:
-        return shared[key][1]
-    frame = engine_in_use().run(summary.sql, used, {summary.source: source})
-    if shared is not None:
-        shared[key] = (source, frame)  # holding the source keeps its id from being reused in the block
-    return frame
+    return shared.get(key, source, compute)

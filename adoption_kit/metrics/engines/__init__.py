@@ -1,8 +1,9 @@
 """Query engines: where the metrics' person-level SQL runs. A registry by name, DuckDB by default.
 
 Every engine takes the same SQL, written in DuckDB's dialect with ``$name`` parameters, and tables by name:
-a pandas frame, or a :class:`~pathlib.Path` to a Parquet file or a folder of Parquet files. It returns a
-pandas frame with the columns and dtypes DuckDB gives for that query. An engine module is imported only
+a pandas frame, an Arrow table, or a :class:`~pathlib.Path` to a Parquet file or a folder of Parquet files.
+It returns a pandas frame with the columns and dtypes DuckDB gives for that query, or, for a summary other
+queries will read, a table in the form it reads fastest. An engine module is imported only
 when an engine of its name is created, so PySpark costs nothing to a run on DuckDB.
 """
 
@@ -14,16 +15,21 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pandas as pd
+import pyarrow as pa
 
 from adoption_kit.errors import ConfigError
 
-Table = pd.DataFrame | Path
+Table = pd.DataFrame | pa.Table | Path
 
 
 class Engine(Protocol):
     """Runs one query of DuckDB-dialect SQL over named tables, with its parameters bound."""
 
     def run(self, sql: str, parameters: Mapping[str, Any], tables: Mapping[str, Table]) -> pd.DataFrame: ...
+
+    def summarise(self, sql: str, parameters: Mapping[str, Any], tables: Mapping[str, Table]) -> Table:
+        """The query's result as a table for this engine's later queries to read."""
+        ...
 
 
 @dataclass(frozen=True)

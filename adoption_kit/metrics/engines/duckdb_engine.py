@@ -1,4 +1,4 @@
-"""The default engine: DuckDB in process, over pandas frames or Parquet read in place."""
+"""The default engine: DuckDB in process, over pandas frames, Arrow tables or Parquet read in place."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from adoption_kit.metrics.engines import Table
 
@@ -18,18 +19,27 @@ class DuckDBEngine:
     def run(self, sql: str, parameters: Mapping[str, Any], tables: Mapping[str, Table]) -> pd.DataFrame:
         with duckdb.connect() as connection:
             attach(connection, tables)
-            return connection.execute(sql, dict(parameters)).df()
+            return connection.sql(sql, params=dict(parameters)).df()
+
+    def summarise(self, sql: str, parameters: Mapping[str, Any], tables: Mapping[str, Table]) -> pa.Table:
+        """The result as Arrow, which later queries scan without copying (and which skips making Python
+        strings of every id, as a pandas frame would: a third of a large summary's time)."""
+        with duckdb.connect() as connection:
+            attach(connection, tables)
+            return connection.sql(sql, params=dict(parameters)).to_arrow_table()
 
 
 def attach(
     connection: duckdb.DuckDBPyConnection, tables: Mapping[str, Table], *, empty: bool = False
 ) -> None:
-    """Make each table queryable by its name: a frame as it is, a Parquet path as a view over
-    ``read_parquet`` (a folder: every Parquet file under it, Hive partitions as columns). ``empty``: frames
-    without their rows (a query over them is typed, never run on data)."""
+    """Make each table queryable by its name: a frame or Arrow table as it is, a Parquet path as a view
+    over ``read_parquet`` (a folder: every Parquet file under it, Hive partitions as columns). ``empty``:
+    frames and Arrow tables without their rows (a query over them is typed, never run on data)."""
     for name, table in tables.items():
         if isinstance(table, Path):
             connection.read_parquet(parquet_files(table)).create_view(name)
+        elif isinstance(table, pa.Table):
+            connection.register(name, table.slice(0, 0) if empty else table)
         else:
             connection.register(name, table.iloc[:0] if empty else table)
 

@@ -68,6 +68,10 @@ class SparkEngine:
             result = spark.sql(text).toArrow()
         return typed_like_duckdb(result, columns, types)
 
+    def summarise(self, sql: str, parameters: Mapping[str, Any], tables: Mapping[str, Table]) -> pd.DataFrame:
+        """The result collected on the driver (and sent again to the queries that read it)."""
+        return self.run(sql, parameters, tables)
+
 
 def session(settings: EngineSettings) -> SparkSession:
     """The process's Spark session, started from ``settings`` the first time (see :class:`EngineSettings`)."""
@@ -129,7 +133,8 @@ atexit.register(stop)
 
 
 def _spark_table(spark: SparkSession, table: Table, locations: Mapping[str, str]) -> DataFrame:
-    """A table as a Spark frame: Parquet read where the executors find it, a pandas frame sent once."""
+    """A table as a Spark frame: Parquet read where the executors find it, a pandas frame or Arrow table
+    sent once."""
     if isinstance(table, Path):
         return _read_parquet(spark, table, locations)
     known = _converted.get(id(table))
@@ -163,9 +168,9 @@ def spark_location(path: Path, locations: Mapping[str, str]) -> str:
     return resolved.as_uri()
 
 
-def _plain_arrow(frame: pd.DataFrame) -> pa.Table:
+def _plain_arrow(frame: pd.DataFrame | pa.Table) -> pa.Table:
     """A frame as Arrow without dictionaries (pandas categories), which Spark does not read."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
     columns = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns]
     return pa.Table.from_arrays(columns, names=table.column_names)
 
