@@ -5,11 +5,17 @@ export that is the full account of a tool's activity over some days (its coverag
 days, the rows of any earlier export; an earlier export arriving late changes nothing there. Rows outside
 every coverage, and the other tables, keep the latest export's value per key. Hours (``activity_hours``)
 follow their day: they stay, go or are replaced with the activity of their person, tool and day.
+
+Settling reads the tables in place (Parquet files, or frames) and writes what stands to Parquet in
+DuckDB, within a memory limit (spilling beyond it): an organisation's activity is never held whole.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -17,6 +23,8 @@ import numpy as np
 import pandas as pd
 
 from adoption_kit import schema
+from adoption_kit.metrics.engines import Table
+from adoption_kit.metrics.engines.duckdb_engine import attach, spilling_connection
 from adoption_kit.sources.base import Extract
 
 EARLIER = "workspace"  # the export_id of rows the workspace already held (their export is not kept)
@@ -32,10 +40,11 @@ WINNERS = """
     WHERE day BETWEEN first_day AND last_day
     GROUP BY tool, grain, day
 """
-# The positions of the rows that stay, in order: previous rows ($earlier) unless a fresh export won their
-# day, fresh rows where nobody or their own export won; then per key the row of the latest export
-# (previous rows rank -1, below every export), of two rows of one export the later.
+# The positions of the rows that stay: previous rows ($earlier) unless a fresh export won their day, fresh
+# rows where nobody or their own export won; then per key the row of the latest export (previous rows rank
+# -1, below every export), of two rows of one export the later.
 SETTLED = f"""
+    CREATE TEMP TABLE kept AS
     WITH candidates AS (
         SELECT {", ".join(SETTLED_KEYS)}, position, rank
         FROM rows JOIN ranks USING (export_id) LEFT JOIN winners USING (tool, grain, day)
@@ -46,7 +55,6 @@ SETTLED = f"""
     QUALIFY row_number() OVER (
         PARTITION BY {", ".join(SETTLED_KEYS)} ORDER BY rank DESC, position DESC
     ) = 1
-    ORDER BY position
 """
 # Per fresh export, the days it won from the previous rows and those it lost to a later export.
 OVERLAPS = """
@@ -66,15 +74,33 @@ OVERLAPS = """
 # The hours (every export's, tagged) whose person, tool and day kept activity of their export.
 HOURS = """
     SELECT person_id, tool, day, hour, sum(events)::BIGINT AS events, sum(throttled)::BIGINT AS throttled
-    FROM hours SEMI JOIN activity USING (person_id, tool, day, export_id)
+    FROM rows SEMI JOIN activity USING (person_id, tool, day, export_id)
     GROUP BY person_id, tool, day, hour
     ORDER BY person_id, tool, day, hour
 """
+# Vendor-classified tasks whose person, tool, day and grain kept activity of their export; per key the
+# latest export's row (of two rows of one export the later), in the order they came.
+TASK_KEYS = ["person_id", "tool", "day", "grain", "category", "source"]
+TASKS = f"""
+    SELECT * FROM rows
+    SEMI JOIN (SELECT DISTINCT person_id, tool, day, grain, export_id FROM activity)
+        USING (person_id, tool, day, grain, export_id)
+    QUALIFY row_number() OVER (PARTITION BY {", ".join(TASK_KEYS)} ORDER BY position DESC) = 1
+"""
+ROW_BITS = 40  # a row's position: the number of its table among the inputs, then its row in that table
 
 
 def export_id(path: Path) -> str:
-    """A stable name for a file's content."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    """A stable name for a file's content (read in chunks: an export may run to gigabytes)."""
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()[:16]
+
+
+def by_export_id(paths: list[Path]) -> dict[str, Path]:
+    """Each file under its export id (the last of identical files), hashed on a thread per core: hashing
+    lets other threads run."""
+    with ThreadPoolExecutor(os.cpu_count()) as pool:
+        return dict(zip(pool.map(export_id, paths), paths, strict=True))
 
 
 def ledger_rows(extract: Extract, *, export: str, ingested_at: pd.Timestamp) -> pd.DataFrame:
@@ -102,51 +128,50 @@ def ranks(ledger: pd.DataFrame) -> pd.Series:
 
 
 def settle_activity(
-    previous: pd.DataFrame, fresh: list[pd.DataFrame], ledger: pd.DataFrame, *, fresh_exports: set[str]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Previous rows plus fresh ones (one frame per export, tagged ``export_id``, earliest first), each
-    (tool, grain, day) from its latest export.
+    previous: Table, fresh: list[Table], ledger: pd.DataFrame, *, fresh_exports: set[str], into: Path
+) -> pd.DataFrame:
+    """Previous rows plus fresh ones (one table per export, with its ``export_id``, earliest first), each
+    (tool, grain, day) from its latest export, written to the Parquet file ``into``.
 
-    Returns the settled activity, each row still tagged with its ``export_id`` (``EARLIER`` for previous
-    rows), and one row per fresh export and outcome ("won" days it took over from an earlier export,
-    "lost" days where a later export already stood), for the ingest report.
-
-    DuckDB picks the rows that stay from their keys; only those rows are copied out of the frames, once.
+    The settled rows keep their ``export_id`` (``EARLIER`` for previous rows) and their order (previous
+    rows, then each export's). Returns one row per fresh export and outcome ("won" days it took over from
+    an earlier export, "lost" days where a later export already stood), for the ingest report.
     """
-    frames = [previous.assign(export_id=EARLIER), *fresh]
-    starts = np.cumsum([0, *map(len, frames)])  # each frame's first position among all the rows
-    keys = [  # of every frame with rows (one without may lack columns), and always of the previous rows
-        frame[[*SETTLED_KEYS, "export_id"]].assign(position=np.arange(start, end))
-        for number, (frame, start, end) in enumerate(zip(frames, starts[:-1], starts[1:], strict=True))
-        if number == 0 or end > start
-    ]
-    with duckdb.connect() as connection:
-        _register_union(connection, "rows", keys)
+    with spilling_connection(into.parent) as connection:
+        _register_rows(connection, previous, fresh)
         _register_coverage(connection, ledger, fresh_exports)
-        kept = connection.execute(SETTLED, {"earlier": EARLIER}).fetchnumpy()["position"]
-        overlaps = connection.execute(OVERLAPS, {"earlier": EARLIER}).df()
-    bounds = np.searchsorted(kept, starts)  # the positions kept are in order: a slice per frame
-    rows = [
-        frame.take(kept[low:high] - start)
-        for frame, start, low, high in zip(frames, starts[:-1], bounds[:-1], bounds[1:], strict=True)
-    ]
-    return pd.concat(rows, ignore_index=True), overlaps
+        connection.execute(SETTLED, {"earlier": EARLIER})
+        settled = "SELECT * FROM rows SEMI JOIN kept USING (position)"
+        _copy(connection, settled, into, columns=[*schema.SCHEMAS["activity"].columns, "export_id"])
+        return connection.execute(OVERLAPS, {"earlier": EARLIER}).df()
 
 
-def settle_hours(previous: pd.DataFrame, fresh: list[pd.DataFrame], activity: pd.DataFrame) -> pd.DataFrame:
-    """The previous hours and the fresh ones (tagged ``export_id``) whose person, tool and day kept an
-    activity row from the same export in the settled ``activity`` (tagged as :func:`settle_activity` does).
+def settle_hours(previous: Table, fresh: list[Table], activity: Path, *, into: Path) -> None:
+    """The previous hours and the fresh ones (with their ``export_id``) whose person, tool and day kept
+    an activity row from the same export in the settled ``activity`` (as :func:`settle_activity` writes
+    it), written to ``into``.
 
     So an hour stays, goes or is replaced exactly when its day's activity does. Two exports whose rows of
     one person, tool and day both stand (other surfaces) add their hours up, as the day adds their events.
     """
-    earlier = schema.conform("activity_hours", previous).assign(export_id=EARLIER)
-    tagged = [schema.conform("activity_hours", f).assign(export_id=f["export_id"]) for f in fresh]
-    with duckdb.connect() as connection:
-        _register_union(connection, "hours", [earlier, *tagged])
-        connection.register("activity", activity)  # DuckDB reads only the columns it joins on
-        hours = connection.execute(HOURS).df()
-    return hours.astype(schema.empty("activity_hours").dtypes.to_dict())
+    with spilling_connection(into.parent) as connection:
+        _register_rows(connection, previous, fresh)
+        attach(connection, {"activity": activity})
+        connection.sql(HOURS).write_parquet(str(into), compression="zstd")
+
+
+def settle_vendor_tasks(previous: Table, fresh: list[Table], activity: Path, *, into: Path) -> None:
+    """Vendor-classified tasks (the previous ones of source ``vendor``, and the fresh ones with their
+    ``export_id``) whose person, tool, day and grain kept activity from the same export in the settled
+    ``activity``; per key the latest export's row. Written to ``into`` in their order.
+
+    So they stay, go or are replaced with their export's activity. Rows classified from prompts are left
+    out: ingest rebuilds them from all stored prompts.
+    """
+    with spilling_connection(into.parent) as connection:
+        _register_rows(connection, previous, fresh, where="source = 'vendor'")
+        attach(connection, {"activity": activity})
+        _copy(connection, TASKS, into, columns=list(schema.SCHEMAS["tasks"].columns))
 
 
 def latest_per_key(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
@@ -157,12 +182,48 @@ def latest_per_key(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).drop_duplicates(keys, keep="last")
 
 
-def _register_union(connection: duckdb.DuckDBPyConnection, name: str, frames: list[pd.DataFrame]) -> None:
-    """A view ``name`` of the ``frames`` (alike in columns) one after another, none of them copied."""
-    for number, frame in enumerate(frames):
-        connection.register(f"{name}_{number}", frame)
-    parts = " UNION ALL ".join(f"SELECT * FROM {name}_{number}" for number in range(len(frames)))
-    connection.execute(f"CREATE TEMP VIEW {name} AS {parts}")
+def _register_rows(
+    connection: duckdb.DuckDBPyConnection, previous: Table, fresh: list[Table], *, where: str = "true"
+) -> None:
+    """A view ``rows``: the previous rows (tagged ``EARLIER``, those matching ``where``) and the fresh
+    ones, each with its ``position`` in that order; a table's columns may be a subset of the others'.
+
+    The fresh Parquet files are read in one scan (a scan per file would hold a buffer for each of them)."""
+    parts = []
+    for number, table in enumerate([previous, *fresh]):
+        if isinstance(table, Path) and number > 0:
+            continue
+        name = f"rows_{number}"
+        if isinstance(table, Path):
+            connection.read_parquet(str(table), file_row_number=True).create_view(name)
+        else:
+            connection.register(name, table.assign(file_row_number=np.arange(len(table), dtype="int64")))
+        tag, only = (f", '{EARLIER}' AS export_id", where) if number == 0 else ("", "true")
+        parts.append(
+            f"SELECT * EXCLUDE (file_row_number){tag}, ({number}::BIGINT << {ROW_BITS}) + file_row_number "
+            f"AS position FROM {name} WHERE {only}"
+        )
+    files = {str(table): number for number, table in enumerate(fresh, start=1) if isinstance(table, Path)}
+    if files:
+        numbers = pd.DataFrame({"filename": list(files), "file_number": list(files.values())})
+        connection.register("file_numbers", numbers)
+        scan = connection.read_parquet(list(files), filename=True, file_row_number=True, union_by_name=True)
+        scan.create_view("fresh_files")
+        parts.append(
+            f"SELECT * EXCLUDE (filename, file_number, file_row_number), "
+            f"(file_number::BIGINT << {ROW_BITS}) + file_row_number AS position "
+            "FROM fresh_files JOIN file_numbers USING (filename)"
+        )
+    connection.execute(f"CREATE TEMP VIEW rows AS {' UNION ALL BY NAME '.join(parts)}")
+
+
+def _copy(connection: duckdb.DuckDBPyConnection, sql: str, into: Path, *, columns: Sequence[str]) -> None:
+    """The ``columns`` of the rows of ``sql`` (NULL for one it lacks), written to ``into`` in the order of
+    their ``position``."""
+    present = set(connection.sql(sql).columns)
+    selected = ", ".join(f'"{c}"' if c in present else f'NULL AS "{c}"' for c in columns)
+    ordered = f"SELECT {selected} FROM ({sql}) ORDER BY position"
+    connection.sql(ordered).write_parquet(str(into), compression="zstd")
 
 
 def _register_coverage(

@@ -7,8 +7,11 @@ canonical tables and let the raw file's frames go -> settle overlaps with what t
 (the later export wins) -> check and write the whole workspace atomically. Emails, logins, employee ids and
 names never leave this module.
 
-Files are taken one at a time so that memory holds at most one raw file beside the canonical tables: an
-organisation's exports add up to far more than any one of them.
+Memory holds one raw file at a time (one per reading process), never the organisation: each file's
+pseudonymized tables are written to Parquet in a hidden folder beside the workspace as soon as it is read,
+and the tables that grow with people x days (activity, hours, tasks) are settled by DuckDB from those files
+and written in batches. Large ingests read their files in worker processes, one per core; the tables come
+out exactly as one process reading the files in order would leave them.
 
 Free text is scrubbed with a Presidio scrubber that knows the HR roster's names, logins and ids, and the
 workspace keeps no raw roster: so an ingest that brings free text to store needs a roster file among its
@@ -18,21 +21,29 @@ keeps it); otherwise the ingest stops and says so, rather than store text scrubb
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import tempfile
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from adoption_kit import exports, identities, schema, sources
 from adoption_kit.errors import InputFileError, WorkspaceError
+from adoption_kit.metrics.engines import Table
+from adoption_kit.metrics.engines.duckdb_engine import attach
 from adoption_kit.privacy.pseudonym import Pseudonymizer
 from adoption_kit.privacy.scrub import Scrubber
 from adoption_kit.sources.base import Extract
 from adoption_kit.use_cases import UseCaseRules, prompt_tasks
-from adoption_kit.workspace import Workspace, write_workspace
+from adoption_kit.workspace import Workspace, rows_in, write_workspace
 
 LATEST_WINS = {
     "seat_pools": ["tool", "department", "valid_from"],
@@ -49,9 +60,14 @@ ROSTER_SOURCE = "hr_roster"
 PEOPLE_SOURCES = frozenset({ROSTER_SOURCE, "identity_map"})
 # The tables of an extract that are settled into the workspace (rosters and identity maps are not).
 SETTLED_TABLES = frozenset({"activity", "activity_hours", "tasks", "seats", "survey", "texts", *LATEST_WINS})
+# The tables that grow with people x days: settled in DuckDB from Parquet, never held whole in memory.
+SETTLED_IN_PLACE = frozenset({"activity", "activity_hours", "tasks"})
 # Kinds a period report restates in full: a later export's texts replace earlier ones on the days it spans.
 RESTATED_TEXTS = ("gpt_name", "gpt_description", "gpt_url", "project_name", "user_role")
 TEXTS_DROPPED = "texts not stored (free_text: drop in the parameters)"
+# Files are read by worker processes, one per core, when the fresh ones add up to this much.
+PARALLEL_FROM_BYTES = 256 * 2**20
+MAX_READERS = 2  # each reader holds one raw file: the largest exports take gigabytes while parsed
 DEFAULT_USE_CASES = UseCaseRules()
 
 
@@ -121,16 +137,18 @@ def ingest(
     source: str | None = None,
     free_text: Mapping[str, str] = SCRUB_ALL,
     use_cases: UseCaseRules = DEFAULT_USE_CASES,
+    readers: int | None = None,
 ) -> IngestReport:
     """Add every export under ``paths`` to the workspace (creating it if needed), in one atomic step.
 
     ``free_text`` says per kind of text whether it is scrubbed and stored (``scrub``) or never stored
     (``drop``); kinds it leaves out are scrubbed (``Settings.free_text`` holds the configured ones).
     ``use_cases`` (``Settings.use_cases``) classifies every stored prompt into ``tasks`` anew whenever
-    there are new files to ingest.
+    there are new files to ingest. ``readers``: how many processes read the files (by default one per
+    core when the fresh files are large enough to gain from it, see ``PARALLEL_FROM_BYTES``).
     """
     previous = _previous_tables(workspace, pseudonymizer)
-    files = {exports.export_id(path): path for path in discover(paths)}
+    files = exports.by_export_id(discover(paths))
     known = set(previous["exports"]["export_id"])
     fresh = {export: path for export, path in files.items() if export not in known}
     skipped = [path for export, path in files.items() if export in known]
@@ -144,32 +162,38 @@ def ingest(
     roster, known_identities = _who_is_who(previous, people_files, pseudonymizer)
     now = pd.Timestamp(datetime.now(UTC).replace(tzinfo=None)).floor("s")
     texts = _TextScrubber(roster, skipped, pseudonymizer=pseudonymizer, free_text=free_text)
-    intake = _Intake(known_identities, pseudonymizer=pseudonymizer, texts=texts, ingested_at=now)
-    for export, path in fresh.items():
-        intake.read(export, path, source=formats[export])
-    ledger = intake.ledger(previous["exports"])
-    people = _people(previous, roster, pseudonymizer, reference_day=intake.latest_day())
-    tables, overlaps = _settle(previous, intake.tables(), ledger)
-    prompts = prompt_tasks(tables["texts"], use_cases)
-    tables["tasks"] = pd.concat([tables["tasks"], prompts], ignore_index=True)
-    tables |= {"people": people, "identities": known_identities, "exports": ledger}
-    reports = _source_reports(intake.tallies, overlaps, skipped)
-    manifest = {
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "key_id": pseudonymizer.key_id,
-        "rows": {name: len(frame) for name, frame in tables.items()},
-        "first_day": _day(tables["activity"]["day"].min()),
-        "last_day": _day(tables["activity"]["day"].max()),
-        "sources": [asdict(report) for report in reports],
-    }
-    tables = {name: schema.conform(name, frame) for name, frame in tables.items()}
-    return IngestReport(write_workspace(workspace, tables, manifest), tuple(reports))
+    with _spill_folder(workspace) as spill:
+        reader = _Reader(
+            known_identities, pseudonymizer=pseudonymizer, texts=texts, ingested_at=now, spill=spill
+        )
+        jobs = [(export, path, formats[export]) for export, path in fresh.items()]
+        intake = _Intake(_take_in(reader, jobs, readers=readers or _readers_for(list(fresh.values()))))
+        ledger = intake.ledger(previous["exports"])
+        people = _people(previous, roster, pseudonymizer, reference_day=intake.latest_day())
+        tables, overlaps = _settle(previous, intake.tables(), ledger, spill=spill)
+        (texts,) = tables["texts"]
+        tables["tasks"] = [*tables["tasks"], prompt_tasks(texts, use_cases)]
+        tables |= {"people": [people], "identities": [known_identities], "exports": [ledger]}
+        reports = _source_reports(intake.tallies, overlaps, skipped)
+        first_day, last_day = _day_range(tables["activity"])
+        manifest = {
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "key_id": pseudonymizer.key_id,
+            "rows": {name: rows_in(parts) for name, parts in tables.items()},
+            "first_day": first_day,
+            "last_day": last_day,
+            "sources": [asdict(report) for report in reports],
+        }
+        tables = {name: [_conformed(name, part) for part in parts] for name, parts in tables.items()}
+        written = write_workspace(workspace, tables, manifest)
+    return IngestReport(written, tuple(reports))
 
 
-def _previous_tables(workspace: Path, pseudonymizer: Pseudonymizer) -> dict[str, pd.DataFrame]:
+def _previous_tables(workspace: Path, pseudonymizer: Pseudonymizer) -> dict[str, Table]:
     """The workspace's current tables, or empty ones; a workspace made with another key is refused.
 
-    A table the workspace does not have yet (one written before the kit knew the table) starts empty.
+    The large tables (``SETTLED_IN_PLACE``) are their Parquet files, read in place; the others frames. A
+    table the workspace does not have yet (one written before the kit knew the table) starts empty.
     """
     if not (workspace / "manifest.json").is_file():
         return {name: schema.empty(name) for name in schema.TABLES}
@@ -180,7 +204,10 @@ def _previous_tables(workspace: Path, pseudonymizer: Pseudonymizer) -> dict[str,
             path=workspace,
             expected=f"the key with id {current.manifest.get('key_id')}, or a new workspace folder",
         )
-    return {name: current.table(name) for name in schema.TABLES}
+    return {
+        name: current.source(name) if name in SETTLED_IN_PLACE else current.table(name)
+        for name in schema.TABLES
+    }
 
 
 def _who_is_who(
@@ -248,12 +275,27 @@ def _roster_people(
 
 
 @dataclass(frozen=True)
-class _Kept:
+class _Counts:
+    """What one file adds to its format's line of the ingest report."""
+
+    rows_read: int
+    matched: frozenset[str]
+    unmatched: frozenset[str]
+    dropped: dict[str, int]
+    days: list[pd.Timestamp]  # its first and last day (none when it has no days)
+    unknown_fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Taken:
     """What ingest keeps of one fresh file once its raw extract is let go."""
 
+    export: str
+    source: str
     ledger: pd.DataFrame  # the file's rows of the export ledger
-    tables: dict[str, pd.DataFrame]  # the tables to settle: person ids for identities, free text scrubbed
+    tables: dict[str, Path]  # the tables to settle as Parquet: person ids for identities, free text scrubbed
     latest_day: pd.Timestamp | None  # the newest ``day`` of its raw rows (tenure is as of the newest data)
+    counts: _Counts
 
 
 @dataclass
@@ -268,15 +310,15 @@ class _SourceTally:
     days: list[pd.Timestamp] = field(default_factory=list)  # the first and last day of each file
     unknown_fields: set[str] = field(default_factory=set)
 
-    def add(self, export: str, extract: Extract, resolution: identities.Resolution) -> None:
+    def add(self, export: str, counts: _Counts) -> None:
         """Count one more file of this format."""
         self.exports.append(export)
-        self.rows_read += extract.rows_read
-        self.matched |= resolution.matched
-        self.unmatched |= resolution.unmatched
-        self.dropped.update(extract.dropped | resolution.dropped)
-        self.days += _first_and_last_day(resolution.tables)
-        self.unknown_fields.update(extract.unknown_fields)
+        self.rows_read += counts.rows_read
+        self.matched |= counts.matched
+        self.unmatched |= counts.unmatched
+        self.dropped.update(counts.dropped)
+        self.days += counts.days
+        self.unknown_fields.update(counts.unknown_fields)
 
 
 class _TextScrubber:
@@ -327,9 +369,11 @@ class _TextScrubber:
         return texts.map(self._clean)
 
 
-class _Intake:
-    """Fresh files taken in one at a time: each read, resolved to pseudonyms and its free text scrubbed;
-    what settling, the ledger and the report need of it is kept, its raw extract let go before the next."""
+class _Reader:
+    """Takes one fresh file in: reads it with its format, resolves every row to a person's pseudonym,
+    drops or scrubs its free text, and writes the tables to settle as Parquet into ``spill``, so that
+    memory holds one raw file at a time whatever the size of the organisation. Picklable: worker processes
+    each get a copy (see :func:`_take_in`)."""
 
     def __init__(
         self,
@@ -338,37 +382,110 @@ class _Intake:
         pseudonymizer: Pseudonymizer,
         texts: _TextScrubber,
         ingested_at: pd.Timestamp,
+        spill: Path,
     ) -> None:
         self._known = known
         self._pseudonymizer = pseudonymizer
         self._texts = texts
         self._ingested_at = ingested_at
-        self.kept: dict[str, _Kept] = {}  # by export, in the order read
-        self.tallies: dict[str, _SourceTally] = {}  # by format
+        self._spill = spill
 
-    def read(self, export: str, path: Path, *, source: str) -> None:
-        """Read one file with its format and take it in; only what is kept of it outlives this call."""
+    def __call__(self, export: str, path: Path, source: str) -> _Taken:
         extract = sources.read(path, source=source)
         resolved = identities.resolve(extract, self._known, self._pseudonymizer)
         resolution = self._texts(resolved, carrier=path)
-        self.kept[export] = _Kept(
-            ledger=exports.ledger_rows(extract, export=export, ingested_at=self._ingested_at),
-            tables={name: frame for name, frame in resolution.tables.items() if name in SETTLED_TABLES},
-            latest_day=_latest_day(extract),
+        tables = {}
+        for name, frame in resolution.tables.items():
+            if name in SETTLED_TABLES:
+                tables[name] = self._spill / f"{export}.{name}.parquet"
+                schema.conform(name, frame).assign(export_id=export).to_parquet(tables[name], index=False)
+        counts = _Counts(
+            rows_read=extract.rows_read,
+            matched=frozenset(resolution.matched),
+            unmatched=frozenset(resolution.unmatched),
+            dropped=extract.dropped | resolution.dropped,
+            days=_first_and_last_day(resolution.tables),
+            unknown_fields=tuple(extract.unknown_fields),
         )
-        self.tallies.setdefault(extract.source, _SourceTally()).add(export, extract, resolution)
+        return _Taken(
+            export=export,
+            source=extract.source,
+            ledger=exports.ledger_rows(extract, export=export, ingested_at=self._ingested_at),
+            tables=tables,
+            latest_day=_latest_day(extract),
+            counts=counts,
+        )
+
+
+def _readers_for(paths: list[Path]) -> int:
+    """One reading process per core (at most ``MAX_READERS``) when the files add up to
+    ``PARALLEL_FROM_BYTES``, else one: starting a worker costs a second or two of imports."""
+    size = sum(path.stat().st_size for path in paths)
+    return min(MAX_READERS, os.cpu_count() or 1, len(paths)) if size >= PARALLEL_FROM_BYTES else 1
+
+
+def _take_in(reader: _Reader, jobs: list[tuple[str, Path, str]], *, readers: int) -> Iterator[_Taken]:
+    """Each job (export, file, format) taken in by ``reader``, in the jobs' order: here, or by ``readers``
+    worker processes (each with its copy of the reader). The first file that fails stops the rest."""
+    if readers <= 1:
+        yield from (reader(*job) for job in jobs)
+        return
+    # Workers start from a fork server: a fork of this process would copy DuckDB's and Arrow's threads.
+    pool = ProcessPoolExecutor(
+        readers,
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=_start_worker,
+        initargs=(reader,),
+    )
+    try:
+        yield from pool.map(_work, jobs)
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+_worker_reader: _Reader | None = None  # a reading process's reader, set as it starts
+
+
+def _start_worker(reader: _Reader) -> None:
+    global _worker_reader
+    _worker_reader = reader
+
+
+def _work(job: tuple[str, Path, str]) -> _Taken:
+    return _worker_reader(*job)
+
+
+@contextmanager
+def _spill_folder(workspace: Path) -> Iterator[Path]:
+    """A hidden folder beside the workspace for the files' pseudonymized tables until they are settled
+    (the analyst tier stays in one place); removed afterwards, whatever happens."""
+    parent = workspace.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{workspace.name}.intake-", dir=parent) as folder:
+        yield Path(folder)
+
+
+class _Intake:
+    """The fresh files taken in, in order: the ledger, the tables to settle and the report's counts."""
+
+    def __init__(self, taken: Iterable[_Taken]) -> None:
+        self.taken: list[_Taken] = []
+        self.tallies: dict[str, _SourceTally] = {}  # by format
+        for file in taken:
+            self.taken.append(file)
+            self.tallies.setdefault(file.source, _SourceTally()).add(file.export, file.counts)
 
     def ledger(self, earlier: pd.DataFrame) -> pd.DataFrame:
         """The export ledger: the ``earlier`` rows, then each file's in the order read."""
-        return pd.concat([earlier, *(kept.ledger for kept in self.kept.values())], ignore_index=True)
+        return pd.concat([earlier, *(file.ledger for file in self.taken)], ignore_index=True)
 
-    def tables(self) -> dict[str, dict[str, pd.DataFrame]]:
-        """The tables to settle, by export."""
-        return {export: kept.tables for export, kept in self.kept.items()}
+    def tables(self) -> dict[str, dict[str, Path]]:
+        """The tables to settle, by export, as the Parquet files they were written to."""
+        return {file.export: file.tables for file in self.taken}
 
     def latest_day(self) -> pd.Timestamp:
         """The newest ``day`` of every file taken in (today when none has days)."""
-        days = [kept.latest_day for kept in self.kept.values() if kept.latest_day is not None]
+        days = [file.latest_day for file in self.taken if file.latest_day is not None]
         return max(days) if days else pd.Timestamp.today().normalize()
 
 
@@ -408,36 +525,49 @@ def _roster_at_hand(roster: pd.DataFrame | None, skipped: list[Path], *, carrier
 
 
 def _settle(
-    previous: dict[str, pd.DataFrame],
-    fresh_tables: dict[str, dict[str, pd.DataFrame]],
-    ledger: pd.DataFrame,
-) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """Merge fresh tables (by export) into the previous ones by the ledger's rules."""
+    previous: dict[str, Table], fresh_tables: dict[str, dict[str, Path]], ledger: pd.DataFrame, *, spill: Path
+) -> tuple[dict[str, list[pd.DataFrame | Path]], pd.DataFrame]:
+    """Merge fresh tables (by export, as Parquet files) into the previous ones by the ledger's rules.
+
+    Every table comes back as its parts: the large ones (``SETTLED_IN_PLACE``) as Parquet files DuckDB
+    wrote into ``spill`` without holding them in memory, the others as frames."""
     rank = exports.ranks(ledger)
     in_time = sorted(fresh_tables, key=rank.get)
     fresh = {
-        name: [t[name].assign(export_id=e) for e in in_time if name in (t := fresh_tables[e])]
-        for name in SETTLED_TABLES
+        name: [fresh_tables[e][name] for e in in_time if name in fresh_tables[e]] for name in SETTLED_TABLES
     }
-    if fresh["activity"]:
-        activity, overlaps = exports.settle_activity(
-            previous["activity"], fresh["activity"], ledger, fresh_exports=set(fresh_tables)
-        )
-    else:
-        activity = previous["activity"].assign(export_id=exports.EARLIER)
-        overlaps = pd.DataFrame(columns=["export_id", "won", "lost"])
+    activity = spill / "activity.parquet"
+    overlaps = exports.settle_activity(
+        previous["activity"], fresh["activity"], ledger, fresh_exports=set(fresh_tables), into=activity
+    )
+    hours, tasks = spill / "activity_hours.parquet", spill / "tasks.parquet"
+    exports.settle_hours(previous["activity_hours"], fresh["activity_hours"], activity, into=hours)
+    exports.settle_vendor_tasks(previous["tasks"], fresh["tasks"], activity, into=tasks)
+    loaded = {
+        name: [pd.read_parquet(path) for path in fresh[name]] for name in SETTLED_TABLES - SETTLED_IN_PLACE
+    }
     tables = {
-        "activity": activity,
-        "activity_hours": exports.settle_hours(previous["activity_hours"], fresh["activity_hours"], activity),
-        "tasks": _vendor_tasks(previous["tasks"], fresh["tasks"], activity),
-        "seats": _seats([previous["seats"], *fresh["seats"]]),
-        "survey": pd.concat([previous["survey"], *fresh["survey"]], ignore_index=True),
-        "texts": _texts(previous["texts"], fresh["texts"]),
+        "seats": _seats([previous["seats"], *loaded["seats"]]),
+        "survey": pd.concat([previous["survey"], *loaded["survey"]], ignore_index=True),
+        "texts": _texts(previous["texts"], loaded["texts"]),
     }
     for name, keys in LATEST_WINS.items():
-        tables[name] = exports.latest_per_key([previous[name], *fresh[name]], keys)
-    settled = {name: frame.drop(columns="export_id", errors="ignore") for name, frame in tables.items()}
-    return settled, overlaps
+        tables[name] = exports.latest_per_key([previous[name], *loaded[name]], keys)
+    settled = {name: [frame.drop(columns="export_id", errors="ignore")] for name, frame in tables.items()}
+    return settled | {"activity": [activity], "activity_hours": [hours], "tasks": [tasks]}, overlaps
+
+
+def _conformed(name: str, part: pd.DataFrame | Path) -> pd.DataFrame | Path:
+    """A frame with the table's columns in order (a settled Parquet file already has them)."""
+    return part if isinstance(part, Path) else schema.conform(name, part)
+
+
+def _day_range(activity: list[pd.DataFrame | Path]) -> tuple[str | None, str | None]:
+    """The first and the last day of the settled activity (its one Parquet file)."""
+    with duckdb.connect() as connection:
+        attach(connection, {"activity": activity[0]})
+        first, last = connection.sql("SELECT min(day), max(day) FROM activity").fetchall()[0]
+    return _day(first), _day(last)
 
 
 def _texts(previous: pd.DataFrame, fresh: list[pd.DataFrame]) -> pd.DataFrame:
@@ -455,20 +585,6 @@ def _texts(previous: pd.DataFrame, fresh: list[pd.DataFrame]) -> pd.DataFrame:
     replaced = earlier["day"].between(earlier["first"], earlier["last"]).fillna(False).to_numpy(dtype=bool)
     kept = earlier.loc[~replaced].drop(columns=["first", "last"])
     return pd.concat([kept, new], ignore_index=True).drop_duplicates(ignore_index=True)
-
-
-def _vendor_tasks(previous: pd.DataFrame, fresh: list[pd.DataFrame], activity: pd.DataFrame) -> pd.DataFrame:
-    """Vendor-classified tasks whose person, tool, day and grain kept activity from the same export.
-
-    So they stay, go or are replaced with their export's activity; for one key the latest export's row
-    wins. Rows classified from prompts are left out: ingest rebuilds them from all stored prompts.
-    """
-    earlier = schema.conform("tasks", previous.loc[previous["source"].eq("vendor")])
-    tasks = pd.concat([earlier.assign(export_id=exports.EARLIER), *fresh], ignore_index=True)
-    standing = activity[["person_id", "tool", "day", "grain", "export_id"]].drop_duplicates()
-    kept = tasks.merge(standing, on=["person_id", "tool", "day", "grain", "export_id"])
-    keys = ["person_id", "tool", "day", "grain", "category", "source"]
-    return kept.drop_duplicates(keys, keep="last").drop(columns="export_id")
 
 
 def _seats(frames: list[pd.DataFrame]) -> pd.DataFrame:

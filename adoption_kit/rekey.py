@@ -135,7 +135,7 @@ def rekey(
         )
     pending.unlink(missing_ok=True)
     ledger = current.table("exports")
-    found = {exports.export_id(path): path for path in ingest.discover(paths)}
+    found = exports.by_export_id(ingest.discover(paths))
     files = _ledger_files(ledger, found, inputs=paths)
     new = _pending_pseudonymizer(pending, new_key_file, workspace=workspace, old=old)
     try:
@@ -241,6 +241,7 @@ def _reread(
                 pseudonymizer=pseudonymizer,
                 free_text=free_text,
                 use_cases=use_cases,
+                readers=1,  # the pairing pseudonymizer must see every token made: no worker process
             )
         staged = Workspace.open(staging)
         tables = {name: staged.table(name) for name in schema.TABLES}

@@ -3,11 +3,12 @@
     .venv/bin/python benchmarks/scale.py --people 100000 --months 12 [--folder DIR] [--stages ...]
                                          [--batch-groups 40] [--batch-by department] [--jobs 2]
 
-Stages, each in a process of its own (its wall time and peak resident memory are its own):
+Stages, each in a process of its own (its wall time and peak resident memory are its own; the memory is
+the largest sum over the process and its children, sampled, so worker processes count):
 
 - ``generate``: ``adoption-kit demo`` writes the organisation in the vendors' formats;
 - ``floor``: DuckDB reads every raw file whole and counts its rows, nothing else (the ingest's floor);
-- ``ingest``: ``adoption-kit ingest`` into the workspace;
+- ``ingest``: ``adoption-kit ingest`` of every raw file into a new workspace (the folder's is replaced);
 - ``metrics``: every table a run publishes, computed (``publish.compute_tables``), before the gate;
 - ``naive``: the headline metrics (activation, WAU, MAU, stickiness, events per active user, per tool and
   for any tool, for every published grouping) written the obvious way in pandas: the reference;
@@ -32,6 +33,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -42,6 +44,7 @@ KIT = [sys.executable, "-m", "adoption_kit.cli"]
 STAGES = ("generate", "floor", "ingest", "metrics", "naive", "headline", "gate", "batch")
 JSON_LIMIT = 2**31 - 1  # bytes: DuckDB reads each JSON document whole
 GIB = 2**30
+PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,8 @@ def _measure(stage: str, folder: Path, arguments: argparse.Namespace) -> Measure
     """Run one stage in a child process; its wall time, peak memory (``wait4``) and printed facts."""
     if stage == "generate":
         command = [*KIT, "demo", "--people", str(arguments.people), "--months", str(arguments.months)]
-    elif stage == "ingest":
+    elif stage == "ingest":  # a full ingest, into a new workspace
+        shutil.rmtree(folder / "outputs" / "workspace", ignore_errors=True)
         command = [*KIT, "ingest"]
     else:
         options = ["--batch-groups", str(arguments.batch_groups), "--batch-by", arguments.batch_by]
@@ -102,13 +106,49 @@ def _measure(stage: str, folder: Path, arguments: argparse.Namespace) -> Measure
     print(f"[{stage}] {' '.join(command[1:])}", file=sys.stderr, flush=True)
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE, text=True)
+    sampled = _TreeMemory(process.pid)
     output = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
+    sampled.stop()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"stage {stage} failed:\n{output}")
     facts = json.loads(output.splitlines()[-1]) if stage not in ("generate", "ingest") else {}
-    return Measure(stage, seconds, usage.ru_maxrss * 1024, facts)
+    return Measure(stage, seconds, max(usage.ru_maxrss * 1024, sampled.peak), facts)
+
+
+class _TreeMemory:
+    """The largest resident memory of a process and its descendants together, sampled four times a
+    second from /proc (``wait4`` gives only the largest single process)."""
+
+    def __init__(self, pid: int) -> None:
+        self.peak = 0
+        self._pid = pid
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.25):
+            self.peak = max(self.peak, _tree_resident(self._pid))
+
+
+def _tree_resident(pid: int) -> int:
+    """Resident bytes of ``pid`` and every process below it (0 for those gone meanwhile)."""
+    total, waiting = 0, [pid]
+    while waiting:
+        process = Path("/proc") / str(waiting.pop())
+        try:
+            total += int((process / "statm").read_text().split()[1]) * PAGE
+            for task in (process / "task").iterdir():
+                waiting += [int(child) for child in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
 
 
 def _inside(stage: str, folder: Path, arguments: argparse.Namespace) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -51,17 +53,25 @@ def _rows(*rows: tuple[str, str, int], export: str | None = None) -> pd.DataFram
     return frame if export is None else frame.assign(export_id=export)
 
 
+def _settle(
+    previous: pd.DataFrame, fresh: list[pd.DataFrame], ledger: pd.DataFrame, folder: Path
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The settled rows (read back from the file they are written to) and the overlaps."""
+    exports_in = {frame["export_id"].iloc[0] for frame in fresh}
+    into = folder / "settled.parquet"
+    overlaps = exports.settle_activity(previous, fresh, ledger, fresh_exports=exports_in, into=into)
+    return pd.read_parquet(into), overlaps
+
+
 def _events(settled: pd.DataFrame) -> list[tuple[str, str, int, str]]:
     return sorted(
         (row.person_id, row.day.date().isoformat(), row.events, row.export_id) for row in settled.itertuples()
     )
 
 
-def test_when_one_export_has_two_rows_of_a_key_then_the_later_row_stands():
+def test_when_one_export_has_two_rows_of_a_key_then_the_later_row_stands(tmp_path):
     fresh = _rows((ANN, "2026-03-02", 1), (ANN, "2026-03-02", 2), (BO, "2026-03-02", 3), export=NEW)
-    settled, _ = exports.settle_activity(
-        schema.empty("activity"), [fresh], _ledger((NEW, None, None)), fresh_exports={NEW}
-    )
+    settled, _ = _settle(schema.empty("activity"), [fresh], _ledger((NEW, None, None)), tmp_path)
     assert _events(settled) == [(ANN, "2026-03-02", 2, NEW), (BO, "2026-03-02", 3, NEW)]
 
 
@@ -74,15 +84,17 @@ def test_when_one_export_has_two_rows_of_a_key_then_the_later_row_stands():
         ([(NEW, "2026-03-01", "2026-03-07")], [(ANN, "2026-03-02", 5, NEW)]),
     ],
 )
-def test_when_a_fresh_export_meets_earlier_rows_then_coverage_decides_what_stays(coverage, expected):
+def test_when_a_fresh_export_meets_earlier_rows_then_coverage_decides_what_stays(
+    coverage, expected, tmp_path
+):
     previous = schema.conform("activity", _rows((ANN, "2026-03-02", 1), (BO, "2026-03-02", 2)))
     fresh = _rows((ANN, "2026-03-02", 5), export=NEW)
     ledger = _ledger((OLD, None, None), *(coverage or [(NEW, None, None)]))
-    settled, _ = exports.settle_activity(previous, [fresh], ledger, fresh_exports={NEW})
+    settled, _ = _settle(previous, [fresh], ledger, tmp_path)
     assert _events(settled) == expected
 
 
-def test_when_exports_cover_the_same_days_then_each_counts_the_days_it_won_and_lost():
+def test_when_exports_cover_the_same_days_then_each_counts_the_days_it_won_and_lost(tmp_path):
     previous = schema.conform(
         "activity", _rows((ANN, "2026-03-02", 1), (BO, "2026-03-02", 1), (ANN, "2026-03-03", 1))
     )
@@ -91,7 +103,7 @@ def test_when_exports_cover_the_same_days_then_each_counts_the_days_it_won_and_l
     new = _rows((ANN, "2026-03-02", 2), (ANN, "2026-03-03", 2), (BO, "2026-03-04", 2), export=NEW)
     late = _rows((ANN, "2026-03-03", 3), (ANN, "2026-03-04", 3), export=LATE)
     ledger = _ledger((OLD, None, None), (NEW, "2026-03-02", "2026-03-04"), (LATE, "2026-03-03", "2026-03-04"))
-    settled, overlaps = exports.settle_activity(previous, [new, late], ledger, fresh_exports={NEW, LATE})
+    settled, overlaps = _settle(previous, [new, late], ledger, tmp_path)
     assert _events(settled) == [
         (ANN, "2026-03-02", 2, NEW),
         (ANN, "2026-03-03", 3, LATE),

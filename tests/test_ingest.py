@@ -9,7 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from adoption_kit.schema import PSEUDONYM_PATTERN
+from adoption_kit.config import load_settings
+from adoption_kit.errors import InputFileError
+from adoption_kit.ingest import ingest
+from adoption_kit.privacy.pseudonym import Pseudonymizer
+from adoption_kit.schema import PSEUDONYM_PATTERN, TABLES
+from adoption_kit.workspace import Workspace
 from conftest import shared_demo
 from tests.demo_project import DemoProject, new_project
 
@@ -119,3 +124,42 @@ def test_when_no_key_exists_then_ingest_refuses_instead_of_making_one(project):
     result = project.kit("ingest", check=False)
     assert result.returncode == 2 and "no pseudonymization key" in result.stderr
     assert _fingerprint(project.workspace) == before
+
+
+def _ingest_with_readers(project: DemoProject, workspace: Path, readers: int) -> None:
+    settings = load_settings(project.root)
+    ingest(
+        [project.raw],
+        workspace=workspace,
+        pseudonymizer=Pseudonymizer.load(settings.key_file, workspace=workspace),
+        free_text=settings.free_text,
+        use_cases=settings.use_cases,
+        readers=readers,
+    )
+
+
+def test_when_two_processes_read_the_files_then_the_workspace_is_the_one_a_single_reader_writes(project):
+    """Worker processes read the files of a large ingest: each file's tables, ledger rows, report counts
+    and scrubbed texts must come out exactly as when one process reads them all in order."""
+    _ingest_with_readers(project, project.root / "one", readers=1)
+    _ingest_with_readers(project, project.root / "two", readers=2)
+    one, two = Workspace.open(project.root / "one"), Workspace.open(project.root / "two")
+    for name in TABLES:
+        left, right = one.table(name), two.table(name)
+        if name == "exports":
+            left, right = left.drop(columns="ingested_at"), right.drop(columns="ingested_at")
+        pd.testing.assert_frame_equal(left, right, obj=name)
+    assert len(one.table("activity")) > 1000 and len(one.table("texts")) > 100
+    assert one.manifest["sources"] == two.manifest["sources"]
+    assert not list(project.root.glob(".*intake-*"))  # the spilled tables are gone
+
+
+def test_when_a_file_is_bad_and_two_processes_read_then_it_is_named_and_the_workspace_is_kept(project):
+    before = _fingerprint(project.workspace)
+    _set_cell(_user_report(project.raw), "period_start", 2, "31/12/2026")
+    with pytest.raises(InputFileError) as raised:
+        _ingest_with_readers(project, project.workspace, readers=2)
+    error = raised.value
+    assert (error.path, error.row, error.column) == (_user_report(project.raw), 4, "period_start")
+    assert _fingerprint(project.workspace) == before
+    assert not list(project.workspace.parent.glob(".*intake-*"))

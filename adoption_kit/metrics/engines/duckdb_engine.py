@@ -29,6 +29,16 @@ class DuckDBEngine:
             return connection.sql(sql, params=dict(parameters)).to_arrow_table()
 
 
+# What work over an organisation's person-level tables (settling an ingest, checking its keys) may hold in
+# memory; DuckDB spills the rest to disk.
+MEMORY_LIMIT = "3GB"
+
+
+def spilling_connection(folder: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection held to ``MEMORY_LIMIT``, spilling to files in ``folder``."""
+    return duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(folder)})
+
+
 def attach(
     connection: duckdb.DuckDBPyConnection, tables: Mapping[str, Table], *, empty: bool = False
 ) -> None:
