@@ -17,7 +17,7 @@ from pandas.testing import assert_frame_equal
 from adoption_kit.config import load_settings
 from adoption_kit.errors import ConfigError, KitError
 from adoption_kit.metrics import query
-from adoption_kit.metrics.engines import ENGINES, EngineSettings
+from adoption_kit.metrics.engines import ENGINES, EngineSettings, threads_per_query
 from adoption_kit.metrics.engines.duckdb_engine import DuckDBEngine
 from adoption_kit.metrics.engines.spark_engine import spark_location
 from adoption_kit.metrics.engines.transpile import literal, to_spark
@@ -185,3 +185,14 @@ def test_when_the_kit_runs_on_duckdb_then_neither_sqlglot_nor_the_spark_engine_i
 
 def test_when_engines_are_listed_then_duckdb_and_spark_are_registered():
     assert {"duckdb", "spark"} <= set(ENGINES)
+
+
+def test_when_a_block_limits_the_threads_per_query_then_duckdb_queries_use_that_many_and_summaries_all():
+    engine = DuckDBEngine()
+    threads = "SELECT current_setting('threads') AS threads"
+    every_core = int(engine.run(threads, {}, {})["threads"].iloc[0])
+    with threads_per_query(1):
+        limited = int(engine.run(threads, {}, {})["threads"].iloc[0])
+        summary = engine.summarise(threads, {}, {}).column("threads").to_pylist()[0]
+    assert (limited, summary) == (1, every_core)
+    assert int(engine.run(threads, {}, {})["threads"].iloc[0]) == every_core

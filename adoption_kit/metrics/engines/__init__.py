@@ -9,7 +9,9 @@ when an engine of its name is created, so PySpark costs nothing to a run on Duck
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,6 +22,19 @@ import pyarrow as pa
 from adoption_kit.errors import ConfigError
 
 Table = pd.DataFrame | pa.Table | Path
+# How many threads one query may use (None: the engine's default, every core). Work that runs several
+# queries at once sets it (see :func:`threads_per_query`); an engine may ignore it.
+query_threads: ContextVar[int | None] = ContextVar("query_threads", default=None)
+
+
+@contextmanager
+def threads_per_query(threads: int) -> Iterator[None]:
+    """Within the block (and contexts copied from it), each query uses at most ``threads`` threads."""
+    token = query_threads.set(threads)
+    try:
+        yield
+    finally:
+        query_threads.reset(token)
 
 
 class Engine(Protocol):

@@ -10,14 +10,17 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from adoption_kit.metrics.engines import Table
+from adoption_kit.metrics.engines import Table, query_threads
 
 
 class DuckDBEngine:
     """Each query on a new in-memory connection: frames are registered, Parquet is read in place."""
 
     def run(self, sql: str, parameters: Mapping[str, Any], tables: Mapping[str, Table]) -> pd.DataFrame:
-        with duckdb.connect() as connection:
+        """The result as pandas, on ``query_threads`` threads if set (summaries keep every core: every
+        other query waits for them)."""
+        threads = query_threads.get()
+        with duckdb.connect(config={} if threads is None else {"threads": threads}) as connection:
             attach(connection, tables)
             return connection.sql(sql, params=dict(parameters)).df()
 
