@@ -189,20 +189,8 @@ def _register_rows(
     ones, each with its ``position`` in that order; a table's columns may be a subset of the others'.
 
     The fresh Parquet files are read in one scan (a scan per file would hold a buffer for each of them)."""
-    parts = []
-    for number, table in enumerate([previous, *fresh]):
-        if isinstance(table, Path) and number > 0:
-            continue
-        name = f"rows_{number}"
-        if isinstance(table, Path):
-            connection.read_parquet(str(table), file_row_number=True).create_view(name)
-        else:
-            connection.register(name, table.assign(file_row_number=np.arange(len(table), dtype="int64")))
-        tag, only = (f", '{EARLIER}' AS export_id", where) if number == 0 else ("", "true")
-        parts.append(
-            f"SELECT * EXCLUDE (file_row_number){tag}, ({number}::BIGINT << {ROW_BITS}) + file_row_number "
-            f"AS position FROM {name} WHERE {only}"
-        )
+    parts = [_numbered(connection, 0, previous, tag=f", '{EARLIER}' AS export_id", where=where)]
+    parts += [_numbered(connection, n, t) for n, t in enumerate(fresh, start=1) if not isinstance(t, Path)]
     files = {str(table): number for number, table in enumerate(fresh, start=1) if isinstance(table, Path)}
     if files:
         numbers = pd.DataFrame({"filename": list(files), "file_number": list(files.values())})
@@ -215,6 +203,22 @@ def _register_rows(
             "FROM fresh_files JOIN file_numbers USING (filename)"
         )
     connection.execute(f"CREATE TEMP VIEW rows AS {' UNION ALL BY NAME '.join(parts)}")
+
+
+def _numbered(
+    connection: duckdb.DuckDBPyConnection, number: int, table: Table, *, tag: str = "", where: str = "true"
+) -> str:
+    """The SELECT of one table's rows (those matching ``where``) with their ``position``, the table being
+    the ``number``-th input; ``tag`` adds columns."""
+    name = f"rows_{number}"
+    if isinstance(table, Path):
+        connection.read_parquet(str(table), file_row_number=True).create_view(name)
+    else:
+        connection.register(name, table.assign(file_row_number=np.arange(len(table), dtype="int64")))
+    return (
+        f"SELECT * EXCLUDE (file_row_number){tag}, ({number}::BIGINT << {ROW_BITS}) + file_row_number "
+        f"AS position FROM {name} WHERE {where}"
+    )
 
 
 def _copy(connection: duckdb.DuckDBPyConnection, sql: str, into: Path, *, columns: Sequence[str]) -> None:

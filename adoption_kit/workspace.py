@@ -62,13 +62,7 @@ class Workspace:
         """An in-memory DuckDB connection with one view per table, reading the Parquet files in place
         (a table the workspace was written without is an empty one)."""
         connection = duckdb.connect()
-        for name in TABLES:
-            file = self.file(name)
-            if file.is_file():
-                quoted = str(file).replace("'", "''")
-                connection.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{quoted}')")
-            else:
-                connection.register(name, empty(name))
+        attach(connection, {name: self.source(name) for name in TABLES})
         return connection
 
 
