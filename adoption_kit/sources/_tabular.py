@@ -6,6 +6,7 @@ value is reported where it sits (row numbers are the file's line numbers, the he
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from collections.abc import Iterable, Mapping
@@ -15,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from adoption_kit.errors import InputFileError
 
@@ -67,10 +69,13 @@ def read_csv(path: Path, *, required: Mapping[str, str], optional: Mapping[str, 
     (YYYY-MM), ``int`` and ``float`` (counts and amounts: not negative), ``number`` (any sign).
     Empty cells stay missing: an empty count is not a zero.
     """
-    try:
-        frame = pd.read_csv(io.StringIO(read_text(path)), dtype="str", keep_default_na=False, na_values=[""])
-    except pd.errors.ParserError as error:
-        raise InputFileError(f"not a well-formed CSV file: {error}", path=path) from error
+    text = read_text(path)
+    frame = _arrow_csv(text)
+    if frame is None:
+        try:
+            frame = pd.read_csv(io.StringIO(text), dtype="str", keep_default_na=False, na_values=[""])
+        except pd.errors.ParserError as error:
+            raise InputFileError(f"not a well-formed CSV file: {error}", path=path) from error
     frame.columns = frame.columns.str.strip()
     missing = [column for column in required if column not in frame.columns]
     if missing:
@@ -85,6 +90,32 @@ def read_csv(path: Path, *, required: Mapping[str, str], optional: Mapping[str, 
         column: parse_column(frame[column], kind, path=path, column=column) for column, kind in kinds.items()
     }
     return pd.DataFrame(parsed, index=frame.index)
+
+
+def _arrow_csv(text: str) -> pd.DataFrame | None:
+    """The cells as text, read by Arrow in one pass; None when only pandas reads the file as it should.
+
+    Arrow gives what ``pd.read_csv`` gives (every cell text, empty cells missing) or refuses: a row with
+    more or fewer cells than the header, a quote after a space. A header naming a column twice or not at
+    all (pandas renames those) and a single column (pandas skips lines of spaces) go to pandas too.
+    """
+    header = next(csv.reader(io.StringIO(text, newline="")), [])
+    if len(header) < 2 or len(set(header)) < len(header) or not all(name.strip() for name in header):
+        return None
+    options = pa_csv.ConvertOptions(
+        column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=True, null_values=[""]
+    )
+    try:
+        table = pa_csv.read_csv(
+            pa.BufferReader(text.encode()),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=options,
+        )
+    except pa.ArrowInvalid:
+        return None
+    if table.column_names != header or any(not pa.types.is_string(t) for t in table.schema.types):
+        return None
+    return table.to_pandas()
 
 
 def read_ndjson(path: Path) -> list[dict]:
