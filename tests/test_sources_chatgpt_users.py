@@ -9,7 +9,7 @@ import pytest
 
 from adoption_kit import sources
 from adoption_kit.errors import InputFileError
-from adoption_kit.sources import chatgpt_users
+from adoption_kit.sources import _dict_strings, chatgpt_users
 
 SAMPLE = "chatgpt_enterprise/synthetic/chatgpt_user_report_monthly_v2025-10_SYNTHETIC.csv"
 HEADER = "cadence,period_start,period_end,email,user_status,created_or_invited_date,is_active,messages"
@@ -82,3 +82,17 @@ def test_when_a_tool_dict_is_malformed_then_the_error_names_file_row_and_column(
         chatgpt_users.read(path)
     assert (raised.value.path, raised.value.row, raised.value.column) == (path, 3, "tool_to_messages")
     assert "{'Search': 60" in raised.value.expected
+
+
+def test_when_dict_strings_are_split_then_each_entry_keeps_its_cell_key_and_count():
+    cells = pd.Series(
+        ["{'Search': 60, 'a, b: c': 2}", None, "{}", "{\"it's\": 3,'Canvas':15 }", "{'': 4}"],
+        index=[10, 11, 12, 13, 14],
+    )
+    found = _dict_strings.entries(cells)
+    assert found["row"].tolist() == [10, 10, 13, 13, 14]
+    assert found["key"].tolist()[:4] == ["Search", "a, b: c", "it's", "Canvas"]
+    assert pd.isna(found["key"].iloc[4])  # an empty name is missing
+    assert found["count"].tolist() == [60, 2, 3, 15, 4]
+    assert _dict_strings.malformed(cells).tolist() == [False, False, False, False, False]
+    assert _dict_strings.malformed(pd.Series(["{'a': 1.5}", "{'a' 1}", "[1]"])).all()
