@@ -10,6 +10,7 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from adoption_kit.errors import InputFileError
@@ -123,20 +124,27 @@ def resolve(extract: Extract, known: pd.DataFrame, pseudonymizer: Pseudonymizer)
     if extract.identity is None or not person_tables:
         return Resolution(dict(extract.tables))
     kind = extract.identity
-    people = None if kind in UNMATCHABLE else _people_by_token(known, kind)
-    resolved, matched, unmatched, dropped = dict(extract.tables), set(), set(), 0
+    # Each distinct identity is tokenized and looked up once, whichever tables and rows name it.
+    named = pd.concat([frame["identity"] for frame in person_tables.values()], ignore_index=True)
+    codes, distinct = named.factorize()
+    tokens = token_of(kind, pd.Series(distinct, dtype=named.dtype), pseudonymizer)
+    person = pd.Series(pd.NA, index=tokens.index, dtype="str")
+    if kind not in UNMATCHABLE:
+        person = tokens.map(_people_by_token(known, kind)).astype("str")
+    linked = person.notna().to_numpy()
+    linked_by_code = np.append(linked, False)  # code -1, a row without identity, reads the last: False
+    resolved, dropped, start = dict(extract.tables), 0, 0
     for name, frame in person_tables.items():
-        tokens = token_of(kind, frame["identity"], pseudonymizer)
-        person = pd.Series(pd.NA, index=frame.index, dtype="str")
-        if people is not None:
-            person = tokens.map(people).astype("str")
-        found = person.notna()
-        matched.update(person[found].unique().tolist())
-        unmatched.update(tokens[~found].unique().tolist())
+        rows = codes[start : start + len(frame)]
+        start += len(frame)
+        found = linked_by_code[rows]
         dropped += int((~found).sum())
-        resolved[name] = frame.loc[found].drop(columns="identity").assign(person_id=person[found])
+        resolved[name] = (
+            frame.loc[found].drop(columns="identity").assign(person_id=person.array.take(rows[found]))
+        )
     reasons = {UNMATCHABLE.get(kind, NO_ROSTER_MATCH): dropped} if dropped else {}
-    return Resolution(resolved, frozenset(matched), frozenset(unmatched), reasons)
+    matched, unmatched = frozenset(person[linked].tolist()), frozenset(tokens[~linked].tolist())
+    return Resolution(resolved, matched, unmatched, reasons)
 
 
 def _lookup(known: pd.DataFrame, kind: str, tokens: pd.Series) -> pd.Series:
