@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from functools import reduce
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -20,6 +22,12 @@ from adoption_kit.errors import InputFileError
 from adoption_kit.sources._tabular import parse_column, read_ndjson, read_text
 
 FIRST_RECORD = 1
+ARROW_FROM = 1_000  # records; below, flattening them one by one is quicker than Arrow's work per column
+_MISSING = object()  # a key the record does not have
+# Arrow types whose values pandas reads alike (true/false only without gaps), and those taken from the
+# records as they are (lists, objects kept whole, nulls: pandas keeps a null apart from a missing key).
+_CONVERTED = (pa.types.is_string, pa.types.is_int64, pa.types.is_float64, pa.types.is_boolean)
+_TAKEN = (pa.types.is_null, pa.types.is_list, pa.types.is_large_list, pa.types.is_struct)
 # Where Python's str.splitlines also ends a line (so the line-by-line reader would see other lines).
 _OTHER_LINE_BREAKS = tuple(c.encode() for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
@@ -111,11 +119,12 @@ def flat(
 
     The frame ``pandas.json_normalize`` makes (same columns in the same order, same values), without its
     copies of every record: top-level values first, then nested keys depth-first; objects deeper than
-    ``max_level`` stay as values.
+    ``max_level`` stay as values. Arrow builds it from ``ARROW_FROM`` records on where it gives exactly that
+    frame (``_arrow_flat``); else the records are flattened one by one (``_python_flat``).
     """
-    frame = (
-        pd.DataFrame([flatten(item, max_level=max_level) for item in items]) if len(items) else pd.DataFrame()
-    )
+    frame = _arrow_flat(items, max_level=max_level) if len(items) >= ARROW_FROM else None
+    if frame is None:
+        frame = _python_flat(items, max_level=max_level)
     return frame.set_axis(index if index is not None else pd.RangeIndex(len(frame)))
 
 
@@ -142,11 +151,164 @@ def flatten(record: dict, *, max_level: int | None = None) -> dict:
 
 def _nested(flattened: dict, values: dict, prefix: str, *, level: int, max_level: int | None) -> None:
     for key, value in values.items():
-        name = f"{prefix}.{key}" if prefix else f"{key}"
+        name = _dotted(prefix, key)
         if isinstance(value, dict) and (max_level is None or level < max_level):
             _nested(flattened, value, name, level=level + 1, max_level=max_level)
         else:
             flattened[name] = value
+
+
+def _dotted(prefix: str, key: object) -> str:
+    """A nested key's column name (a key under the empty top-level key keeps its own name)."""
+    return f"{prefix}.{key}" if prefix else f"{key}"
+
+
+def _python_flat(items: Sequence[dict], *, max_level: int | None = None) -> pd.DataFrame:
+    """Each record flattened, then lined up by pandas (the frame ``flat`` gives, with a RangeIndex)."""
+    return (
+        pd.DataFrame([flatten(item, max_level=max_level) for item in items]) if len(items) else pd.DataFrame()
+    )
+
+
+def _arrow_flat(items: Sequence[dict], *, max_level: int | None = None) -> pd.DataFrame | None:
+    """The frame ``_python_flat`` gives, built with Arrow; None where Arrow cannot give exactly that.
+
+    Arrow cannot when it refuses the records (no objects, a key both an object and a value, text and
+    numbers mixed, integers beyond int64) or would read them otherwise (a dotted key that is also a nested
+    path, true or false among numbers). Lists, objects kept whole at ``max_level`` and columns of nulls or
+    of true/false with gaps are taken from the records as they are; an object null in some record is a
+    column of NaN, as pandas makes of that null and the other records' missing key.
+    """
+    kind = _record_type(items)
+    records = None if kind is None else _converted(items, kind, max_level=max_level)
+    if records is None:
+        return None
+    converted = _leaf_arrays(items, records)
+    taken = {
+        path: leaf for path, leaf in _leaf_types(kind, max_level=max_level).items() if path not in converted
+    }
+    leaves = {path: (values.type, values) for path, values in converted.items()} | {
+        path: (leaf, None) for path, leaf in taken.items()
+    }
+    names = [reduce(_dotted, path[1:], path[0]) for path in leaves]
+    order = _column_order(items, names, max_level=max_level) if len(set(names)) == len(names) else None
+    if not order:
+        return None
+    columns = {
+        name: _column(items, path, *leaf) for name, (path, leaf) in zip(names, leaves.items(), strict=True)
+    }
+    if any(column is None for column in columns.values()):
+        return None
+    return pd.DataFrame({name: columns[name] for name in order})
+
+
+def _record_type(items: Sequence[dict]) -> pa.StructType | None:
+    """The Arrow type of the records (every key they have); None when there are none or Arrow refuses them."""
+    try:
+        kind = pa.infer_type(items) if len(items) else None
+    except (ValueError, TypeError, OverflowError, pa.ArrowNotImplementedError):
+        return None
+    return kind if kind is not None and pa.types.is_struct(kind) else None
+
+
+def _opened(kind: pa.DataType, depth: int, max_level: int | None) -> bool:
+    """Does ``flatten`` spread the objects at this depth (top-level keys are at depth 1) into columns?"""
+    return pa.types.is_struct(kind) and (max_level is None or depth <= max(max_level, 1))
+
+
+def _leaf_types(
+    kind: pa.StructType, *, max_level: int | None, path: tuple[str, ...] = ()
+) -> dict[tuple[str, ...], pa.DataType]:
+    """The type of each column, by key path."""
+    leaves = {}
+    for field in kind:
+        key = (*path, field.name)
+        if _opened(field.type, len(key), max_level):
+            leaves |= _leaf_types(field.type, max_level=max_level, path=key)
+        else:
+            leaves[key] = field.type
+    return leaves
+
+
+def _converted(
+    items: Sequence[dict], kind: pa.StructType, *, max_level: int | None
+) -> pa.ChunkedArray | None:
+    """The records converted by Arrow, leaving out the columns taken from the records as they are."""
+    try:
+        records = pa.array(items, type=_pruned(kind, max_level=max_level))
+    except (ValueError, TypeError, OverflowError, pa.ArrowNotImplementedError):
+        return None
+    return records if isinstance(records, pa.ChunkedArray) else pa.chunked_array([records])
+
+
+def _pruned(kind: pa.StructType, *, max_level: int | None, depth: int = 1) -> pa.StructType:
+    """The type with only the objects ``flatten`` spreads and the columns of types in ``_CONVERTED``."""
+    return pa.struct(
+        [
+            field.with_type(_pruned(field.type, max_level=max_level, depth=depth + 1))
+            if _opened(field.type, depth, max_level)
+            else field
+            for field in kind
+            if _opened(field.type, depth, max_level) or any(is_kind(field.type) for is_kind in _CONVERTED)
+        ]
+    )
+
+
+def _leaf_arrays(
+    items: Sequence[dict], values: pa.ChunkedArray, path: tuple[str, ...] = ()
+) -> dict[tuple[str, ...], pa.ChunkedArray]:
+    """The converted columns by key path, and a column of NaN for each object null in some record."""
+    leaves = {}
+    if path and _null_somewhere(items, path, values):
+        leaves[path] = pa.chunked_array([pa.nulls(len(values), pa.float64())])
+    for field, child in zip(values.type, values.flatten(), strict=True):
+        key = (*path, field.name)
+        leaves |= _leaf_arrays(items, child, key) if pa.types.is_struct(child.type) else {key: child}
+    return leaves
+
+
+def _null_somewhere(items: Sequence[dict], path: tuple[str, ...], values: pa.ChunkedArray) -> bool:
+    """Is the key at ``path`` null (not missing) in some record where Arrow has no object?"""
+    rows = np.flatnonzero(values.is_null().to_numpy()) if values.null_count else ()
+    return any(_get(items[row], path, _MISSING) is None for row in rows)
+
+
+def _column_order(items: Sequence[dict], names: list[str], *, max_level: int | None) -> list[str] | None:
+    """The names in pandas' order (each record's ``flatten`` keys, new ones appended), read from the first
+    records until every name is seen; None if the records' keys are not those names."""
+    seen: dict[str, None] = {}
+    for item in items:
+        seen |= dict.fromkeys(flatten(item, max_level=max_level))
+        if len(seen) >= len(names):
+            break
+    return list(seen) if seen.keys() == set(names) else None
+
+
+def _column(
+    items: Sequence[dict], path: tuple[str, ...], kind: pa.DataType, values: pa.ChunkedArray | None
+) -> pd.Series | None:
+    """One column as pandas reads it from the records; None for values Arrow may have changed."""
+    gappy_bools = values is not None and pa.types.is_boolean(kind) and values.null_count > 0
+    if values is not None and not gappy_bools:
+        return None if pa.types.is_float64(kind) and _hides_bools(items, path, values) else values.to_pandas()
+    if gappy_bools or any(is_kind(kind) for is_kind in _TAKEN):
+        return pd.Series([_get(item, path, np.nan) for item in items], dtype=object).infer_objects()
+    return None  # dates, bytes, ...: not from JSON, and pandas may read them otherwise
+
+
+def _hides_bools(items: Sequence[dict], path: tuple[str, ...], values: pa.ChunkedArray) -> bool:
+    """Did Arrow read a true or false among numbers as 1.0 or 0.0 (pandas keeps them as objects)?"""
+    ones_and_zeros = pc.is_in(values, value_set=pa.array([0.0, 1.0])).to_numpy()
+    return any(isinstance(_get(items[row], path, None), bool) for row in np.flatnonzero(ones_and_zeros))
+
+
+def _get(record: object, path: tuple[str, ...], default: object) -> object:
+    """The value at a key path in a record, or ``default`` where a key is missing."""
+    for key in path:
+        if not isinstance(record, dict) or key not in record:
+            return default
+        record = record[key]
+    return record
 
 
 def require(frame: pd.DataFrame, columns: Iterable[str], *, path: Path, prefix: str) -> None:
