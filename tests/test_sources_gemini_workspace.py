@@ -227,3 +227,107 @@ def test_when_an_event_has_a_parameter_the_kit_does_not_know_then_it_is_reported
     item["events"][0]["parameters"].append({"name": "feature_source", "value": "side_panel"})
     extract = gemini_workspace.read(_write(tmp_path, _page(item)))
     assert extract.unknown_fields == ("events.parameters.feature_source",)
+
+
+def _using(time: str, email: str | None, *parameters: tuple[str, object] | None, **extra) -> dict:
+    """One activity with one feature_utilization event holding these (name, value) parameters, in order;
+    with None, an event without parameters."""
+    item = _activity(time, email, USE, **extra)
+    if parameters == (None,):
+        del item["events"][0]["parameters"]
+    else:
+        item["events"][0]["parameters"] = [{"name": name, "value": value} for name, value in parameters]
+    return item
+
+
+def _varied_page() -> dict:
+    """Activities of every regular shape Arrow counts in whole columns."""
+    no_events = _activity("2026-03-02T09:30:00.250Z", "ann@acme.test")
+    del no_events["events"]
+    other_then_use = _activity(
+        "2026-03-02T10:00:00Z", "ann@acme.test", ("something_else", "docs"), ("feature_utilization", None)
+    )
+    other_then_use["events"][1]["parameters"] = [{"name": "action", "value": "generate_text"}]
+    return _page(
+        _using("2026-03-02T09:00:00Z", "ann@acme.test", ("app_name", "docs"), ("action", "summarize")),
+        no_events,
+        other_then_use,  # the other event is not counted; the use names no app
+        _activity("2026-03-02T11:00:00Z", None, USE),  # an API key
+        _using(
+            "2026-03-03T08:00:00Z",
+            "bo@acme.test",
+            ("action", "bulletize"),  # the first action counts
+            ("app_name", "Google Sheets"),
+            ("action", "summarize"),
+        ),
+        _activity("2026-03-03T08:15:00Z", "bo@acme.test"),  # no events
+        _using("2026-03-03T09:00:00Z", "bo@acme.test", None),  # no parameters
+        _using("2026-03-03T09:30:00Z", "bo@acme.test", ("app_name", None), ("action", None)),
+    )
+
+
+def test_when_activities_vary_in_shape_then_arrow_counts_them_as_by_hand(tmp_path):
+    path = _write(tmp_path, _varied_page())
+    assert gemini_workspace._read_with_arrow(path) is not None  # the fast path reads it
+    extract = gemini_workspace.read(path)
+    tables = {name: table.drop(columns=["tool"]).astype(str) for name, table in extract.tables.items()}
+    # ann 03-02: docs (summarize) at 9, no app (generate_text) at 10; bo 03-03: Google Sheets (bulletize,
+    # the first action) at 8, and two events naming neither app nor action at 9. The key's activity is
+    # left out, and so are the two activities without a use.
+    assert tables["activity"][["identity", "day", "surface", "events"]].values.tolist() == [
+        ["ann@acme.test", "2026-03-02", "docs", "1"],
+        ["ann@acme.test", "2026-03-02", "other", "1"],
+        ["bo@acme.test", "2026-03-03", "google_sheets", "1"],
+        ["bo@acme.test", "2026-03-03", "other", "2"],
+    ]
+    assert tables["tasks"][["identity", "day", "category", "events"]].values.tolist() == [
+        ["ann@acme.test", "2026-03-02", "summarization", "1"],
+        ["ann@acme.test", "2026-03-02", "writing", "1"],
+        ["bo@acme.test", "2026-03-03", "other", "2"],
+        ["bo@acme.test", "2026-03-03", "writing", "1"],
+    ]
+    assert tables["activity_hours"][["identity", "day", "hour", "events"]].values.tolist() == [
+        ["ann@acme.test", "2026-03-02", "9", "1"],
+        ["ann@acme.test", "2026-03-02", "10", "1"],
+        ["bo@acme.test", "2026-03-03", "8", "1"],
+        ["bo@acme.test", "2026-03-03", "9", "2"],
+    ]
+    assert extract.rows_read == 8
+    assert extract.dropped == {gemini_workspace.BY_KEY: 1, gemini_workspace.NO_USE: 2}
+    assert extract.unknown_fields == ()
+
+
+def _set(position: int, **keys: object) -> Callable[[dict], None]:
+    """Set keys on the activity at ``position`` of a page."""
+    return lambda page: page["items"][position].update(keys)
+
+
+def _add_parameter(page: dict) -> None:
+    page["items"][0]["events"][0]["parameters"].append({"name": "feature_source", "value": 3})
+
+
+# fmt: off
+IRREGULAR = [
+    # (case, change to the varied page that leaves its tables as they are)
+    ("event not an object", _set(5, events=["junk"])),                  # json.loads skips it, Arrow refuses
+    ("number among texts", _add_parameter),                             # parameter values of mixed types
+    ("object and text", lambda page: (_set(0, sparkle={"level": 3})(page),
+                                      _set(1, sparkle="bright")(page))),  # one key, two kinds of value
+    ("object key some lack", _set(0, sparkle={"level": 3})),            # absent and null look alike in Arrow
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("case", "change"), IRREGULAR, ids=[i[0] for i in IRREGULAR])
+def test_when_activities_are_irregular_then_python_reads_them_as_arrow_reads_regular_ones(
+    tmp_path, case, change
+):
+    regular = gemini_workspace.read(_write(tmp_path, _varied_page()))
+    page = _varied_page()
+    change(page)
+    path = _write(tmp_path, page)  # over the regular one
+    assert gemini_workspace._read_with_arrow(path) is None  # left to the Python path
+    irregular = gemini_workspace.read(path)
+    for name, table in regular.tables.items():
+        pd.testing.assert_frame_equal(irregular.tables[name], table)
+    assert (irregular.rows_read, irregular.dropped) == (regular.rows_read, regular.dropped)
