@@ -83,6 +83,9 @@ def test_when_a_report_is_read_by_arrow_then_it_is_read_as_line_by_line(records)
         '{"day_totals": [{"user_login": "a", "day": "2026-03-01"}]}\n',  # a report wrapping its days
         '{"user_login": "a", "day": "2026-03-01", "loc_added_sum": -3}\n',  # a negative count
         '{"user_login": "a\u2028b", "day": "2026-03-01"}\n',  # a line break only Python sees
+        '{"user_login": "a", "day": "2026-03-01"}\nnull\n',  # a line that is not an object
+        "null\n",  # only null (Arrow would crash the process)
+        ' {"user_login": "a", "day": "2026-03-01"}\n{}\n',  # a line without values
     ],
 )
 def test_when_a_file_is_not_plain_ndjson_then_arrow_leaves_it_to_the_line_by_line_reader(tmp_path, text):

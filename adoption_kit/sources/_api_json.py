@@ -56,10 +56,14 @@ def ndjson_table(path: Path, *, text: Iterable[str] = ()) -> pa.Table | None:
     line-by-line reader (``documents``), which then gives the same records or names what is wrong.
 
     Arrow takes what that reader takes and reads it alike, or refuses: a file that is not one object per
-    line, not UTF-8, a key given twice in a record, a key whose values mix types. The ``text`` keys stay
-    text (Arrow would read ISO days as timestamps); one the file never names is not a column.
+    line, not UTF-8, a key given twice in a record, a key whose values mix types. A line of ``null`` or of
+    an object without values, which Arrow would read as a row of nulls, goes to that reader too. The
+    ``text`` keys stay text (Arrow would read ISO days as timestamps); one the file never names is not a
+    column.
     """
     data = path.read_bytes()
+    if data.lstrip(b" \t\r\n")[:1] != b"{":
+        return None  # the first value is not an object (and Arrow crashes on a file holding only null)
     ascii_only = data.isascii()  # then only the one-byte breaks can be there
     if any(brk in data for brk in _OTHER_LINE_BREAKS if brk.isascii() or not ascii_only):
         return None
@@ -70,8 +74,10 @@ def ndjson_table(path: Path, *, text: Iterable[str] = ()) -> pa.Table | None:
         table.validate(full=True)  # Arrow 26 builds broken lists from lists of objects holding a null
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    if not table.num_rows:
+    if not table.num_rows or not table.num_columns:
         return None
+    if pc.any(reduce(pc.and_, (pc.is_null(column) for column in table.columns))).as_py():
+        return None  # a line of null reads as a row of nulls: the line-by-line reader refuses it
     for key in text:
         if table.column(key).null_count == table.num_rows:
             if f'"{key}"'.encode() in data:
