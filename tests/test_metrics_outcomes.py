@@ -14,6 +14,7 @@ senders), March o1 (first of 4).
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -198,6 +199,26 @@ def test_when_a_team_adopted_before_the_data_begins_then_the_did_leaves_it_out()
     found = staggered_did(with_adoption(_panel(values, shares), threshold=0.5)).iloc[0]
     assert found["effect"] == pytest.approx(math.sqrt(1.3 * 1.25) / 1.1 - 1, rel=1e-10)
     assert (found["n_teams"], found["n_adopting"]) == (3, 2)
+
+
+@pytest.mark.parametrize(
+    ("left_out", "adopting"),
+    [
+        ([0, 5], 0),  # the adopter seen from month 2 on, the comparison team until month 2: reference only
+        ([5], 1),  # the comparison team until month 2: the adopter seen before adopting only
+    ],
+)
+def test_when_adopters_are_never_seen_after_adopting_then_the_did_has_no_estimate(left_out, adopting):
+    # a panel leaves out team-months under the minimum group size: both once stopped the whole publish
+    panel = _panel({"a": [100, 110, 130], "c": [100, 105, 108]}, {"a": [0.1, 0.2, 0.8], "c": [0.1] * 3})
+    marked = with_adoption(panel.drop(index=left_out).reset_index(drop=True), threshold=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = staggered_did(marked).iloc[0]
+        study = event_study(marked)
+    assert np.isnan(found["effect"]) and np.isnan(found["ci_low"]) and np.isnan(found["pretrend_p"])
+    assert (found["n_teams"], found["n_adopting"]) == (2, adopting)
+    assert 0 not in study.get("relative_month", pd.Series(dtype=int)).tolist()
 
 
 def test_when_the_event_study_runs_then_each_month_is_a_did_against_the_month_before_adoption():

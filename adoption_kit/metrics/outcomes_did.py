@@ -102,6 +102,8 @@ def staggered_did(
     adopters = fit.sample.loc[fit.sample["cohort"].notna(), unit].nunique()
     row = _summary(fit.sample, "staggered_did", unit=unit, period=period, adopting=adopters)
     post = fit.cells["relative"] >= 0
+    if not post.any():
+        return _row(row)  # adopters are seen only before adopting: no effect to estimate
     weights = np.where(post, fit.cells["observations"], 0.0)
     return _row(
         row
@@ -142,7 +144,8 @@ def event_study(
 
 
 def _cohort_fit(frame: pd.DataFrame, *, outcome: str, unit: str, period: str) -> _CohortFit | None:
-    """The Sun-Abraham regression on the DiD sample; None without both adopting and comparison units."""
+    """The Sun-Abraham regression on the DiD sample; None without both adopting and comparison units, or
+    when the adopting units are seen in the month before adoption only (no coefficient to fit)."""
     sample = _did_sample(_positive(frame, outcome), unit=unit, period=period)
     treated = sample["cohort"].notna()
     if not treated.any() or treated.all():
@@ -153,6 +156,8 @@ def _cohort_fit(frame: pd.DataFrame, *, outcome: str, unit: str, period: str) ->
         .agg(observations=(unit, "size"), teams=(unit, "nunique"))
         .reset_index()
     )
+    if cells.empty:
+        return None
     cells = cells.assign(people=_people_per_cell(cell, unit=unit).to_numpy())
     position = pd.MultiIndex.from_frame(cells[["cohort", "relative"]]).get_indexer(
         pd.MultiIndex.from_frame(sample[["cohort", "relative"]])
