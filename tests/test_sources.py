@@ -183,7 +183,7 @@ _CELL = st.sampled_from(
 
 @settings(max_examples=300, deadline=None)
 @given(
-    header=st.lists(st.sampled_from(["id", "day", " n ", "", "id"]), min_size=1, max_size=4),
+    header=st.lists(st.sampled_from(["id", "day", " n ", "", "id", '"a\nb"']), min_size=1, max_size=4),
     rows=st.lists(st.lists(_CELL, min_size=0, max_size=5), max_size=5),
     newline=st.sampled_from(["\n", "\r\n"]),
 )

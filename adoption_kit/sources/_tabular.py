@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping
 from functools import partial
 from pathlib import Path
@@ -22,6 +23,7 @@ from adoption_kit.errors import InputFileError
 
 ENCODINGS = ("utf-8-sig", "cp1252")
 HEADER_LINES = 1
+_FIRST_LINE = re.compile(r"[^\r\n]*")
 # Values every parser reads alike, by column kind (see ``_plain``).
 _DIGITS = r"\d{1,15}"
 PLAIN = {
@@ -97,9 +99,13 @@ def _arrow_csv(text: str) -> pd.DataFrame | None:
 
     Arrow gives what ``pd.read_csv`` gives (every cell text, empty cells missing) or refuses: a row with
     more or fewer cells than the header, a quote after a space. A header naming a column twice or not at
-    all (pandas renames those) and a single column (pandas skips lines of spaces) go to pandas too.
+    all (pandas renames those), spanning lines, or of a single column (pandas skips lines of spaces) goes
+    to pandas too.
     """
-    header = next(csv.reader(io.StringIO(text, newline="")), [])
+    first_line = _FIRST_LINE.match(text).group()
+    if first_line.count('"') % 2:
+        return None  # a line break inside a quoted column name
+    header = next(csv.reader([first_line]), [])
     if len(header) < 2 or len(set(header)) < len(header) or not all(name.strip() for name in header):
         return None
     options = pa_csv.ConvertOptions(
